@@ -1,0 +1,74 @@
+/**
+ * Runs asciirec as a separate process, the way a user does, for end-to-end tests.
+ *
+ * @module
+ */
+
+/** Absolute path of the program's entry point. */
+export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** The permissions the shipped binary is compiled with (see deno.json `compile`). */
+export const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-run",
+  "--allow-sys",
+];
+
+/** The argv prefix that runs asciirec from source: `[deno, run, …perms, main.ts]`. */
+export function cliArgv(): string[] {
+  return [Deno.execPath(), "run", "--quiet", ...PERMISSIONS, MAIN];
+}
+
+/** What a finished asciirec process left behind. */
+export interface CliResult {
+  /** Exit status. */
+  code: number;
+  /** Everything written to stdout, as bytes. */
+  stdoutBytes: Uint8Array;
+  /** stdout decoded as UTF-8. */
+  stdout: string;
+  /** stderr decoded as UTF-8. */
+  stderr: string;
+}
+
+/** Options for {@linkcode runCli}. */
+export interface RunCliOptions {
+  /** Bytes (or text) for stdin; stdin is /dev/null when absent. */
+  stdin?: Uint8Array | string;
+  /** Working directory. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+/** Runs `asciirec ARGS…` to completion and returns what it printed. */
+export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const [cmd, ...rest] = cliArgv();
+  const child = new Deno.Command(cmd!, {
+    args: [...rest, ...args],
+    cwd: options.cwd,
+    env: options.env,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    const input = typeof options.stdin === "string"
+      ? new TextEncoder().encode(options.stdin)
+      : options.stdin;
+    await writer.write(input);
+    await writer.close();
+  }
+  const out = await child.output();
+  return {
+    code: out.code,
+    stdoutBytes: out.stdout,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
