@@ -1,12 +1,163 @@
 /**
- * `asciirec convert`: convert a recording to another format.
+ * `asciirec convert IN OUT`: converts a recording (v1/v2/v3; a path, URL or `-`) to asciicast
+ * v3 (default), v2, raw terminal output or plain text, to a file or `-` (stdout), with the
+ * asciinema 3.x rules for existing files.
  *
  * @module
  */
-import type { Command } from "commander";
-import { notBuiltCommand } from "./not_built.ts";
+import { Command, Option } from "commander";
+import type { Event } from "../asciicast/event.ts";
+import { openRecording } from "../asciicast/reader.ts";
+import { type CastWriter, createCastWriter, type OutputFormat } from "../asciicast/writer.ts";
+import { setQuiet, warn } from "./_output.ts";
+
+const FORMATS: OutputFormat[] = ["asciicast-v3", "asciicast-v2", "raw", "txt"];
 
 /** Builds the `convert` command. */
 export function convertCommand(): Command {
-  return notBuiltCommand("convert", "convert a recording to another format");
+  return new Command("convert")
+    .description("convert a recording to another format (asciicast v3/v2, raw output, text)")
+    .argument("<input>", "recording to read: a path, an http(s) URL, or - for stdin")
+    .argument("<output>", "file to write, or - for stdout; parent directories are not created")
+    .addOption(
+      new Option(
+        "-f, --output-format <format>",
+        "output format (default asciicast-v3; txt when OUTPUT ends in .txt)",
+      ).choices(FORMATS),
+    )
+    .option("--overwrite", "overwrite OUTPUT if it exists and is not empty")
+    .option("-q, --quiet", "hide warnings")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  asciirec convert demo.cast demo-v2.cast -f asciicast-v2
+  asciirec convert old-v1.json new.cast
+  asciirec convert demo.cast demo.txt          # final terminal text
+  asciirec convert https://asciinema.org/a/123 - | less -R`,
+    )
+    .action(async (input: string, output: string, opts: ConvertFlags) => {
+      setQuiet(Boolean(opts.quiet));
+      const format = opts.outputFormat ?? (/\.txt$/i.test(output) ? "txt" : "asciicast-v3");
+      await convert(input, output, format, Boolean(opts.overwrite));
+    });
+}
+
+interface ConvertFlags {
+  outputFormat?: OutputFormat;
+  overwrite?: boolean;
+  quiet?: boolean;
+}
+
+async function convert(input: string, output: string, format: OutputFormat, overwrite: boolean) {
+  const recording = await openRecording(input, { onWarning: warn });
+  let out: _Output;
+  try {
+    await _refuseSameFile(input, output);
+    out = await _openOutput(output, overwrite);
+  } catch (error) {
+    await recording.close();
+    throw error;
+  }
+  let writer: CastWriter | undefined;
+  try {
+    writer = createCastWriter(out.writable, recording.header, {
+      format,
+      flushBytes: 256 * 1024,
+      flushIntervalMs: 1000,
+    });
+    await _pump(recording.events, writer);
+    await writer.close();
+  } catch (error) {
+    await recording.close();
+    await writer?.close().catch(() => {});
+    if (out.created) await Deno.remove(output).catch(() => {});
+    if (error instanceof Deno.errors.BrokenPipe && output === "-") return;
+    throw error;
+  }
+}
+
+/** Copies every event, letting the writer catch up now and then so memory stays bounded. */
+export async function _pump(
+  events: AsyncIterableIterator<Event>,
+  writer: CastWriter,
+): Promise<void> {
+  // The reader's iterator can hand out buffered events without a promise each.
+  const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
+  let n = 0;
+  for (;;) {
+    let event = pullSync?.();
+    if (event === undefined) {
+      const result = await events.next();
+      if (result.done) break;
+      event = result.value;
+    }
+    writer.write(event);
+    if ((++n & 127) === 0) await writer.drain();
+  }
+}
+
+interface _Output {
+  writable: WritableStream<Uint8Array>;
+  /** We created the file (so a failed conversion removes it). */
+  created: boolean;
+}
+
+async function _refuseSameFile(input: string, output: string): Promise<void> {
+  if (input === "-" || output === "-" || /^https?:\/\//i.test(input)) return;
+  try {
+    const [a, b] = await Promise.all([Deno.realPath(input), Deno.realPath(output)]);
+    if (a === b) throw new Error(`${output} is the input file; write to another file`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+async function _openOutput(path: string, overwrite: boolean): Promise<_Output> {
+  if (path === "-") return { writable: _syncWritable(Deno.stdout), created: false };
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  if (info?.isDirectory) throw new Error(`${path} is a directory`);
+  if (info?.isFile && info.size > 0 && !overwrite) {
+    throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
+  }
+  try {
+    const file = info === undefined
+      ? await Deno.open(path, { write: true, createNew: true })
+      : await Deno.open(path, { write: true, truncate: info.isFile });
+    return { writable: file.writable, created: info === undefined };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`cannot create ${path}: its directory does not exist`);
+    }
+    if (error instanceof Deno.errors.AlreadyExists) {
+      throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(`cannot create ${path}: permission denied`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * A stream that writes synchronously: for a command that has nothing else to do meanwhile,
+ * this skips a thread hop per chunk.
+ */
+export function _syncWritable(file: Deno.FsFile | typeof Deno.stdout): WritableStream<Uint8Array> {
+  return new WritableStream({
+    write(chunk) {
+      for (let done = 0; done < chunk.length;) done += file.writeSync(chunk.subarray(done));
+    },
+    close() {
+      if (file !== Deno.stdout) file.close();
+    },
+    abort() {
+      if (file !== Deno.stdout) file.close();
+    },
+  });
 }

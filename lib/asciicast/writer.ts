@@ -1,0 +1,367 @@
+/**
+ * The recording writer: turns Events into an asciicast v3 or v2 file (one line per event, as
+ * it happens), raw terminal output, or plain text, and writes it to a byte stream in large
+ * chunks, flushed on a bound of time and bytes so that a crash loses at most that much.
+ *
+ * @module
+ */
+import type { EventSink } from "../session/sink.ts";
+import { type Event, formatSize, type Header, parseSize } from "./event.ts";
+import { openRecording } from "./reader.ts";
+import { TerminalText } from "./terminal_text.ts";
+import { encodeV2Event, encodeV2Header } from "./v2.ts";
+import { encodeV3Header, V3EventEncoder } from "./v3.ts";
+
+/** What the writer produces. */
+export type OutputFormat = "asciicast-v3" | "asciicast-v2" | "raw" | "txt";
+
+/** What an existing file is, for appending to it. */
+export interface AppendInfo {
+  /** The file's format. */
+  format: OutputFormat;
+  /** The file's header (for raw and txt files: the size found, else 80x24). */
+  header: Header;
+  /** Absolute time of the file's last event, microseconds (0 for raw and txt). */
+  lastTime: number;
+  /**
+   * Set when the file's last line was cut off (a crash mid-write): the bytes up to its last
+   * complete line. Truncate the file to this length before appending.
+   */
+  validBytes?: number;
+  /** The file's last line is complete but lacks its newline; the writer adds one first. */
+  missingNewline?: boolean;
+}
+
+/** Options for {@linkcode createCastWriter}. */
+export interface CastWriterOptions {
+  /** The output format. */
+  format: OutputFormat;
+  /**
+   * Continue an existing file (see {@linkcode inspectForAppend}): no header is written; the
+   * writer first writes an `r` event with the header's size (v2: times offset by
+   * `lastTime`); raw repeats the size sequence. Must have the same format.
+   */
+  append?: AppendInfo;
+  /** Buffered output is written at the latest this many milliseconds later. Default 100. */
+  flushIntervalMs?: number;
+  /** Buffered output is written once it reaches this many bytes. Default 64 KiB. */
+  flushBytes?: number;
+  /**
+   * Called once when writing fails (or falls more than 64 MiB behind); from then on events
+   * are dropped, and `close()` rejects with the same error.
+   */
+  onError?: (error: Error) => void;
+}
+
+/** An {@linkcode EventSink} that writes a recording; `write` never blocks. */
+export interface CastWriter extends EventSink {
+  /** Takes one event (absolute time in microseconds). Never blocks, never throws. */
+  write(event: Event): void;
+  /**
+   * Resolves once little enough is buffered: a producer that can wait (a converter) awaits
+   * it between events to keep memory constant; rejects once writing has failed, so it can
+   * stop early. A live session need not call it.
+   */
+  drain(): Promise<void>;
+  /** Writes what is buffered (and, for txt, the final screen) and closes the destination. */
+  close(): Promise<void>;
+}
+
+const MAX_BEHIND = 64 * 1024 * 1024;
+// Text is encoded in pieces this small, keeping strings out of V8's large-object space.
+const TEXT_CHUNK = 16 * 1024;
+const _BEYOND_LATIN1 = /[^\0-\xff]/;
+
+/**
+ * Creates a writer. For `asciicast-v3` and `asciicast-v2` the header is written at once
+ * (unless appending); `raw` starts with `ESC[8;ROWS;COLSt`; `txt` renders the output in a
+ * headless terminal and writes its text.
+ *
+ * @example
+ * ```ts
+ * import { createCastWriter } from "./writer.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".cast" });
+ * const file = await Deno.open(path, { write: true, truncate: true });
+ * const writer = createCastWriter(file.writable, { version: 3, cols: 80, rows: 24 }, {
+ *   format: "asciicast-v3",
+ * });
+ * writer.write({ time: 104_213, code: "o", data: "$ " });
+ * writer.write({ time: 1_560_877, code: "i", data: "exit\r" });
+ * await writer.close(); // also closes the file
+ * ```
+ */
+export function createCastWriter(
+  dest: WritableStream<Uint8Array>,
+  header: Header,
+  options: CastWriterOptions,
+): CastWriter {
+  const append = options.append;
+  if (append && append.format !== options.format) {
+    throw new RangeError(
+      `cannot append ${options.format} to a file that is ${append.format}; use its format`,
+    );
+  }
+  return new _CastWriter(dest, header, options);
+}
+
+class _CastWriter implements CastWriter {
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #encoder = new TextEncoder();
+  #text = "";
+  #buf: Uint8Array;
+  #used = 0;
+  #spare: Uint8Array[] = [];
+  #bufSize: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #flushIntervalMs: number;
+  #flushBytes: number;
+  #behind = 0;
+  #lastWrite: Promise<void> = Promise.resolve();
+  /** Writes not finished yet, oldest first. */
+  #inflight: Promise<void>[] = [];
+  #error: Error | undefined;
+  #onError: ((error: Error) => void) | undefined;
+  #closed = false;
+  #encode: (event: Event) => void;
+  #screen: TerminalText | undefined;
+
+  constructor(dest: WritableStream<Uint8Array>, header: Header, options: CastWriterOptions) {
+    this.#writer = dest.getWriter();
+    this.#flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.#flushBytes = options.flushBytes ?? 64 * 1024;
+    this.#bufSize = this.#flushBytes + TEXT_CHUNK * 3;
+    this.#buf = new Uint8Array(this.#bufSize);
+    this.#onError = options.onError;
+    const append = options.append;
+    const size = formatSize(header);
+    if (append?.missingNewline && options.format.startsWith("asciicast")) this.#add("\n");
+    switch (options.format) {
+      case "asciicast-v3": {
+        const encoder = new V3EventEncoder();
+        this.#encode = (event) => this.#add(encoder.encode(event));
+        if (append) this.#encode({ time: 0, code: "r", data: size });
+        else this.#add(encodeV3Header(header) + "\n");
+        break;
+      }
+      case "asciicast-v2": {
+        const offset = append?.lastTime ?? 0;
+        let last = offset;
+        this.#encode = (event) => {
+          let time = event.time + offset;
+          if (time < last) time = last;
+          last = time;
+          this.#add(encodeV2Event({ time, code: event.code, data: event.data }));
+        };
+        if (append) this.#encode({ time: 0, code: "r", data: size });
+        else this.#add(encodeV2Header(header) + "\n");
+        break;
+      }
+      case "raw":
+        this.#add(`\x1b[8;${header.rows};${header.cols}t`);
+        this.#encode = (event) => {
+          if (event.code === "o") this.#add(event.data);
+        };
+        break;
+      case "txt": {
+        const screen = new TerminalText(header.cols, header.rows, (text) => this.#add(text));
+        this.#screen = screen;
+        this.#encode = (event) => {
+          if (event.code === "o") screen.feed(event.data);
+          else if (event.code === "r") {
+            const size = parseSize(event.data);
+            if (size) screen.resize(size.cols, size.rows);
+          }
+        };
+        break;
+      }
+      default:
+        throw new RangeError(`unknown output format ${JSON.stringify(options.format)}`);
+    }
+    this.#flush();
+  }
+
+  write(event: Event): void {
+    if (this.#error || this.#closed) return;
+    this.#encode(event);
+  }
+
+  async drain(): Promise<void> {
+    if (this.#error) throw this.#error;
+    const screen = this.#screen;
+    if (screen && screen.backlog > this.#flushBytes * 4) await screen.settled();
+    // Wait for the oldest writes only, so the destination never runs dry meanwhile.
+    while (this.#behind > this.#flushBytes * 8 && this.#inflight.length > 0) {
+      await this.#inflight[0];
+    }
+    if (this.#error) throw this.#error;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#screen && !this.#error) await this.#screen.finish();
+    this.#closed = true;
+    this.#flush();
+    await this.#lastWrite;
+    try {
+      if (this.#error) await this.#writer.abort(this.#error).catch(() => {});
+      else await this.#writer.close();
+    } catch (error) {
+      this.#fail(error);
+    }
+    if (this.#error) throw this.#error;
+  }
+
+  #add(text: string): void {
+    if (_BEYOND_LATIN1.test(text)) {
+      // A two-byte string would make the whole chunk it joins two-byte, which V8 encodes
+      // many times slower; encode it on its own. (The test is free on one-byte strings.)
+      if (this.#text !== "") this.#encodeText();
+      this.#encodeString(text);
+    } else {
+      this.#text += text;
+      if (this.#text.length >= TEXT_CHUNK) this.#encodeText();
+    }
+    if (this.#used + this.#text.length >= this.#flushBytes) this.#flush();
+    else if (this.#timer === undefined && !this.#closed) {
+      this.#timer = setTimeout(() => this.#flush(), this.#flushIntervalMs);
+    }
+  }
+
+  /** Moves the pending text into the byte buffer. */
+  #encodeText(): void {
+    const text = this.#text;
+    this.#text = "";
+    this.#encodeString(text);
+  }
+
+  #encodeString(text: string): void {
+    if (text.length * 3 > this.#buf.length - this.#used) {
+      this.#writeOut();
+      if (text.length * 3 > this.#buf.length) this.#buf = new Uint8Array(text.length * 3);
+    }
+    this.#used += this.#encoder.encodeInto(text, this.#buf.subarray(this.#used)).written;
+  }
+
+  #flush(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#text !== "") this.#encodeText();
+    this.#writeOut();
+  }
+
+  /** Hands the byte buffer to the destination and starts a new one. */
+  #writeOut(): void {
+    if (this.#used === 0 || this.#error) return;
+    const full = this.#buf;
+    const bytes = full.subarray(0, this.#used);
+    // Buffers are reused once written: allocating a fresh one per chunk makes the C heap
+    // grow with the size of the recording.
+    this.#buf = this.#spare.pop() ?? new Uint8Array(this.#bufSize);
+    this.#used = 0;
+    if (this.#behind > MAX_BEHIND) {
+      this.#fail(new Error("writing the recording fell more than 64 MiB behind; stopped"));
+      return;
+    }
+    this.#behind += bytes.length;
+    const done = this.#writer.write(bytes).then(
+      () => {
+        this.#behind -= bytes.length;
+        if (full.length === this.#bufSize && this.#spare.length < 16) this.#spare.push(full);
+      },
+      (error) => this.#fail(error),
+    ).finally(() => {
+      this.#inflight.shift();
+    });
+    this.#inflight.push(done);
+    this.#lastWrite = done;
+  }
+
+  #fail(error: unknown): void {
+    if (this.#error) return;
+    this.#error = error instanceof Error ? error : new Error(String(error));
+    this.#text = "";
+    this.#used = 0;
+    this.#onError?.(this.#error);
+  }
+}
+
+/**
+ * Inspects an existing recording before appending to it: its format, header and last event
+ * time. A name ending in `.txt` is taken as txt, a file starting with `ESC[8;` as raw;
+ * anything else must be asciicast v2 or v3 (v1 is refused).
+ *
+ * @example
+ * ```ts
+ * import { createCastWriter, inspectForAppend } from "./writer.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".cast" });
+ * await Deno.writeTextFile(path, '{"version":3,"term":{"cols":80,"rows":24}}\n[0.5, "o", "hi"]\n');
+ * const info = await inspectForAppend(path);
+ * const file = await Deno.open(path, { append: true });
+ * const writer = createCastWriter(file.writable, { ...info.header, cols: 100, rows: 30 }, {
+ *   format: info.format,
+ *   append: info,
+ * });
+ * await writer.close();
+ * ```
+ */
+export async function inspectForAppend(path: string): Promise<AppendInfo> {
+  if (/\.txt$/i.test(path)) {
+    return { format: "txt", header: { version: 3, cols: 80, rows: 24 }, lastTime: 0 };
+  }
+  const head = new Uint8Array(32);
+  let n: number;
+  {
+    using file = await Deno.open(path, { read: true });
+    n = (await file.read(head)) ?? 0;
+  }
+  const start = new TextDecoder().decode(head.subarray(0, n));
+  const raw = start.startsWith("\x1b[8;") ? /^.\[8;(\d+);(\d+)t/.exec(start) : null;
+  if (raw) {
+    const header = { version: 3, cols: Number(raw[2]), rows: Number(raw[1]) } as const;
+    return { format: "raw", header, lastTime: 0 };
+  }
+  if (n === 0) throw new SyntaxError(`${path}: empty file`);
+  let cutOff = false;
+  const recording = await openRecording(path, {
+    onWarning: (message) => cutOff ||= message.endsWith("cut off; ignored"),
+  });
+  if (recording.header.version === 1) {
+    await recording.close();
+    throw new RangeError(`${path}: appending to asciicast v1 files is not supported`);
+  }
+  let lastTime = 0;
+  for await (const event of recording.events) lastTime = event.time;
+  const format = recording.header.version === 3 ? "asciicast-v3" : "asciicast-v2";
+  const info: AppendInfo = { format, header: recording.header, lastTime };
+  const end = await _lastNewlineEnd(path);
+  if (end.size > end.validBytes) {
+    // Only a cut-off last line triggers the reader's warning once the header is fine.
+    if (cutOff) info.validBytes = end.validBytes;
+    else info.missingNewline = true;
+  }
+  return info;
+}
+
+/** The file size and the offset just past its last newline. */
+async function _lastNewlineEnd(path: string): Promise<{ size: number; validBytes: number }> {
+  using file = await Deno.open(path, { read: true });
+  const size = (await file.stat()).size;
+  const chunk = new Uint8Array(64 * 1024);
+  let pos = size;
+  while (pos > 0) {
+    const from = Math.max(0, pos - chunk.length);
+    await file.seek(from, Deno.SeekMode.Start);
+    let got = 0;
+    while (got < pos - from) {
+      const n = await file.read(chunk.subarray(got, pos - from));
+      if (n === null) break;
+      got += n;
+    }
+    const nl = chunk.subarray(0, got).lastIndexOf(10);
+    if (nl !== -1) return { size, validBytes: from + nl + 1 };
+    pos = from;
+  }
+  return { size, validBytes: 0 };
+}
