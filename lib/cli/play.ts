@@ -1,12 +1,255 @@
 /**
  * `asciirec play`: play a recording in this terminal.
  *
+ * With a terminal on stdin and stdout, playback runs in raw mode and obeys the player keys;
+ * the terminal is given back as it was on every way out (end, `q`, ctrl+c, a malformed line
+ * mid-file, SIGTERM/SIGHUP): raw mode off, modes the recording switched on (alternate
+ * screen, mouse reporting, bracketed paste…) switched off, attributes reset, cursor shown.
+ * Without a terminal (stdin or stdout redirected), the output is written to stdout with the
+ * recording's timing and no keys, which is what pipes and scripts want.
+ *
  * @module
  */
-import type { Command } from "commander";
-import { notBuiltCommand } from "./not_built.ts";
+import { Command, InvalidArgumentError } from "commander";
+import { type Event, formatSize, type Size } from "../asciicast/event.ts";
+import { openRecording, type Recording } from "../asciicast/reader.ts";
+import { play, type PlayStatus } from "../play/player.ts";
+import { TerminalModes } from "../play/terminal_modes.ts";
+import { HostTerminal } from "../term/host_terminal.ts";
+import { info, setQuiet, warn } from "./_output.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Parsed flags of `asciirec play`. */
+interface PlayFlags {
+  speed: number;
+  idleTimeLimit?: number;
+  loop?: boolean;
+  pauseOnMarkers?: boolean;
+  resize?: boolean;
+  quiet?: boolean;
+}
+
+const HELP_AFTER = `
+Keys while playing:
+  space   pause / resume
+  .       while paused: play the next event that shows something
+  ]       play up to and including the next marker, then pause
+  + / -   double / halve the speed
+  q, ^C   quit
+
+FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin.
+Without a terminal on stdin and stdout, the output goes to stdout with its timing and
+keys are not read. --loop reopens FILE for each pass, so it cannot be used with -.
+
+Examples:
+  asciirec play demo.cast
+  asciirec play -s 2 -i 1 https://example.com/demo.cast
+  asciirec rec -q /dev/stdout | asciirec play -`;
 
 /** Builds the `play` command. */
 export function playCommand(): Command {
-  return notBuiltCommand("play", "play a recording in this terminal");
+  return new Command("play")
+    .description("play a recording in this terminal")
+    .argument("<file>", "recording to play: path, http(s):// URL or - (stdin)")
+    .option("-s, --speed <factor>", "playback speed (a positive number)", _parseSpeed, 1)
+    .option(
+      "-i, --idle-time-limit <secs>",
+      "shorten every pause to at most this many seconds (overrides the file's limit)",
+      _parseIdleTimeLimit,
+    )
+    .option("-l, --loop", "play again from the start until quit")
+    .option("-m, --pause-on-markers", "pause at each marker")
+    .option("-r, --resize", "resize the terminal to the recording's size (ESC [ 8 ; rows ; cols t)")
+    .option("-q, --quiet", "print no info lines or warnings")
+    .addHelpText("after", HELP_AFTER)
+    .action((file: string, flags: PlayFlags) => _play(file, flags));
+}
+
+function _parseSpeed(value: string): number {
+  const speed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(speed) || speed <= 0) {
+    throw new InvalidArgumentError("The speed must be a positive number, e.g. 2 or 0.5.");
+  }
+  return speed;
+}
+
+function _parseIdleTimeLimit(value: string): number {
+  const limit = Number(value);
+  if (value.trim() === "" || !Number.isFinite(limit) || limit < 0) {
+    throw new InvalidArgumentError("The idle time limit must be a number of seconds, 0 or more.");
+  }
+  return limit;
+}
+
+const encoder = new TextEncoder();
+
+/** Where playback goes: the host terminal (raw mode, keys) or plain stdout. */
+interface _Output {
+  write: (bytes: Uint8Array) => void;
+  input?: ReadableStream<Uint8Array>;
+  /** The terminal's size when the output is a terminal. */
+  size?: Size;
+  /** Raw mode on (host terminal only). */
+  start(): void;
+  /** Raw mode off; idempotent. */
+  restore(): void;
+}
+
+function _openOutput(): _Output {
+  // Signals are handled by `_play`, which resets the modes the recording left on first.
+  const term = HostTerminal.open({ exitOnSignal: false });
+  if (term) {
+    return {
+      write: (bytes) => term.write(bytes),
+      input: term.input,
+      size: term.size(),
+      start: () => term.setRaw(true),
+      restore: () => term.restore(),
+    };
+  }
+  const stdout = Deno.stdout;
+  let size: Size | undefined;
+  if (stdout.isTerminal()) {
+    try {
+      const { columns, rows } = Deno.consoleSize();
+      size = { cols: columns, rows };
+    } catch {
+      size = undefined;
+    }
+  }
+  return {
+    write: (bytes) => {
+      for (let done = 0; done < bytes.length;) done += stdout.writeSync(bytes.subarray(done));
+    },
+    size,
+    start: () => {},
+    restore: () => {},
+  };
+}
+
+async function _play(source: string, flags: PlayFlags): Promise<void> {
+  if (flags.quiet) setQuiet(true);
+  if (flags.loop && source === "-") {
+    throw new UsageError(
+      "--loop cannot be used with - (stdin can be read only once); save the recording to a file",
+    );
+  }
+  const aborter = new AbortController();
+  let raw = false;
+  const heldWarnings: string[] = [];
+  // In raw mode a "\n" does not return the carriage: hold warnings until the terminal is back.
+  const onWarning = (message: string) => raw ? heldWarnings.push(message) : warn(message);
+  const open = (): Promise<Recording> =>
+    openRecording(source, { onWarning, signal: aborter.signal });
+  const recording = await open();
+
+  const modes = new TerminalModes();
+  let output: _Output | undefined;
+  let restored = false;
+  const restore = () => {
+    if (restored || !output) return;
+    restored = true;
+    try {
+      if (output.size) output.write(modes.resetSequence());
+    } finally {
+      output.restore();
+      raw = false;
+    }
+  };
+  // The terminal is given back here, completely (modes reset, then raw mode off), before
+  // exiting on SIGTERM/SIGHUP; SIGINT (from outside, or ctrl+c without raw mode) interrupts.
+  const signals: [Deno.Signal, () => void][] = [
+    ["SIGTERM", () => _exitOnSignal(restore, 143)],
+    ["SIGHUP", () => _exitOnSignal(restore, 129)],
+    ["SIGINT", () => {
+      // Not a key in raw mode: sent from outside, or typed without a terminal on stdin.
+      restore();
+      aborter.abort();
+    }],
+  ];
+  for (const [signal, listener] of signals) Deno.addSignalListener(signal, listener);
+
+  let status: PlayStatus = "interrupted";
+  try {
+    output = _openOutput();
+    const out = output;
+    const { header } = recording;
+    info(`Replaying session from ${source}`);
+    if (
+      out.size && !flags.resize && (out.size.cols !== header.cols || out.size.rows !== header.rows)
+    ) {
+      warn(
+        `The recording is ${formatSize(header)} but this terminal is ${formatSize(out.size)}; ` +
+          `it may look wrong (use -r to resize the terminal)`,
+      );
+    }
+    out.start();
+    raw = true;
+    if (flags.resize) out.write(encoder.encode(_resizeSequence(header)));
+    const events = flags.loop ? _loop(recording, open, flags.resize) : recording.events;
+    const result = await play(events, {
+      write: (bytes) => {
+        modes.feed(bytes);
+        out.write(bytes);
+      },
+      input: out.input,
+      speed: flags.speed,
+      idleTimeLimit: flags.idleTimeLimit ?? header.idleTimeLimit,
+      pauseOnMarkers: flags.pauseOnMarkers,
+      resize: flags.resize,
+      signal: aborter.signal,
+    });
+    status = result.status;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+    // The reader of stdout went away (`asciirec play x.cast | head`): stop quietly.
+  } finally {
+    restore();
+    for (const [signal, listener] of signals) Deno.removeSignalListener(signal, listener);
+    aborter.abort();
+    await recording.close().catch(() => {});
+    for (const message of heldWarnings) warn(message);
+  }
+  info(status === "ended" ? "Playback ended" : "Playback interrupted");
+}
+
+function _resizeSequence(size: Size): string {
+  return `\x1b[8;${size.rows};${size.cols}t`;
+}
+
+function _exitOnSignal(restore: () => void, status: number): never {
+  try {
+    restore();
+  } finally {
+    Deno.exit(status);
+  }
+}
+
+/**
+ * The events of `--loop`: one pass after the other on one continuous timeline, the file
+ * reopened for each pass (and with `--resize`, the terminal resized to the header's size at
+ * the start of each pass after the first).
+ */
+async function* _loop(
+  first: Recording,
+  open: () => Promise<Recording>,
+  resize: boolean | undefined,
+): AsyncGenerator<Event> {
+  let last = 0;
+  for await (const event of first.events) {
+    last = event.time;
+    yield event;
+  }
+  let offset = 0;
+  for (;;) {
+    // An instant recording still takes a second per pass, rather than spinning.
+    offset += last > 0 ? last : 1_000_000;
+    const recording = await open();
+    if (resize) yield { time: offset, code: "r", data: formatSize(recording.header) };
+    last = 0;
+    for await (const event of recording.events) {
+      last = event.time;
+      yield { time: offset + event.time, code: event.code, data: event.data };
+    }
+  }
 }
