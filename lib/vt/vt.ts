@@ -1,0 +1,229 @@
+/**
+ * A headless virtual terminal for the live hub: it takes a session's output and resizes in
+ * order and produces, at any point of that stream, a snapshot (terminal output that
+ * rebuilds the screen a viewer must see in a fresh terminal of the same size).
+ *
+ * @example
+ * ```ts
+ * import { Vt } from "./vt.ts";
+ *
+ * using vt = new Vt(80, 24);
+ * vt.feed("\x1b[1;31mhello\x1b[0m\r\n$ ");
+ * const init = await vt.snapshot(); // the screen, pen, cursor and modes as output
+ * ```
+ *
+ * @module
+ */
+
+import type { Terminal } from "@xterm/headless";
+import { EscapeTail } from "./_escape_tail.ts";
+import { serialize } from "./_serialize.ts";
+import { createTerminal, hasPendingOutput, pendingLength } from "./_xterm.ts";
+
+/** Options for {@linkcode Vt}. */
+export interface VtOptions {
+  /**
+   * Lines kept above the screen (default 100). They never appear in a snapshot, but they
+   * come back into view when the terminal grows taller, as in a real terminal.
+   */
+  scrollback?: number;
+  /**
+   * Called when the emulator throws while parsing output (`@xterm/headless` 6 does on a
+   * few odd sequences). The rest of that piece of output is lost; the terminal goes on.
+   * Default: ignored.
+   */
+  onError?: (error: unknown) => void;
+}
+
+function checkSize(cols: number, rows: number): void {
+  if (!Number.isInteger(cols) || cols < 1) {
+    throw new RangeError(
+      `Cannot size the terminal: columns must be a positive integer, got ${cols}`,
+    );
+  }
+  if (!Number.isInteger(rows) || rows < 1) {
+    throw new RangeError(`Cannot size the terminal: rows must be a positive integer, got ${rows}`);
+  }
+}
+
+/**
+ * A virtual terminal (`@xterm/headless` with Unicode 11 widths) fed with output and
+ * resizes, in order, that serializes its state on demand.
+ *
+ * `feed` and `resize` return at once; the emulator parses asynchronously but strictly in
+ * call order. `snapshot()` and `text()` resolve with the state after exactly the calls
+ * made before them, whatever is fed while they are pending.
+ *
+ * @example
+ * ```ts
+ * using vt = new Vt(20, 5);
+ * vt.feed("one\r\ntwo");
+ * vt.resize(30, 5);
+ * vt.cols; // 30
+ * await vt.text(); // "one\ntwo"
+ * ```
+ */
+export class Vt implements Disposable {
+  #term: Terminal;
+  #cols: number;
+  #rows: number;
+  #tail = new EscapeTail();
+  #decoder = new TextDecoder();
+  #decoding = false;
+  #waiting = new Set<(error: Error) => void>();
+  #disposed = false;
+
+  /**
+   * Creates a terminal of `cols` × `rows` cells (xterm works with at least 2 columns; a
+   * 1-column size is emulated with 2).
+   *
+   * @throws {RangeError} if a size is not a positive integer or `scrollback` is negative.
+   */
+  constructor(cols: number, rows: number, options: VtOptions = {}) {
+    checkSize(cols, rows);
+    const scrollback = options.scrollback ?? 100;
+    if (!Number.isInteger(scrollback) || scrollback < 0) {
+      throw new RangeError(
+        `Cannot create the terminal: scrollback must be a non-negative integer, got ${scrollback}`,
+      );
+    }
+    this.#cols = cols;
+    this.#rows = rows;
+    this.#term = createTerminal(cols, rows, { scrollback, onError: options.onError });
+  }
+
+  /** Columns, as of the last `resize` (or the constructor). */
+  get cols(): number {
+    return this.#cols;
+  }
+
+  /** Rows, as of the last `resize` (or the constructor). */
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /**
+   * Characters fed but not parsed yet. The emulator parses in timer slices (about
+   * 75 MB/s of coloured text here); output faster than that queues up, and xterm refuses
+   * to queue more than 50 MB (`feed` then throws). A caller that can outrun it watches this
+   * and starts over with a fresh `Vt` (and fresh viewers) past its own bound.
+   */
+  get pending(): number {
+    return this.#disposed ? 0 : pendingLength(this.#term);
+  }
+
+  /**
+   * Feeds terminal output. Bytes are decoded as UTF-8 across calls (a character split
+   * between two calls is joined); a string is taken as already decoded.
+   *
+   * @throws {Error} if the terminal is disposed, or if xterm's queue of unparsed output is
+   * full (see {@linkcode Vt.pending}).
+   */
+  feed(data: string | Uint8Array): void {
+    this.#checkOpen();
+    let text: string;
+    if (typeof data === "string") {
+      if (this.#decoding) {
+        // Bytes of an unfinished character before a string cannot be completed any more.
+        text = this.#decoder.decode() + data;
+        this.#decoding = false;
+      } else {
+        text = data;
+      }
+    } else {
+      text = this.#decoder.decode(data, { stream: true });
+      this.#decoding = true;
+    }
+    if (text.length === 0) return;
+    this.#tail.scan(text);
+    this.#term.write(text);
+  }
+
+  /**
+   * Resizes the terminal after everything fed so far (and before anything fed later).
+   *
+   * @throws {RangeError} if a size is not a positive integer.
+   */
+  resize(cols: number, rows: number): void {
+    this.#checkOpen();
+    checkSize(cols, rows);
+    this.#cols = cols;
+    this.#rows = rows;
+    const term = this.#term;
+    term.write("", () => term.resize(cols, rows));
+  }
+
+  /**
+   * Resolves with terminal output that, written into a fresh terminal of the size
+   * `cols` × `rows` has now, reproduces the state after everything fed before this call
+   * (and nothing fed after): both screens, colours and attributes, cursor, margins,
+   * saved cursors, character sets, modes, and an unfinished escape sequence at the end.
+   * Only 7-bit escape sequences are used.
+   *
+   * @throws {Error} (rejects) if the terminal is disposed before it resolves.
+   */
+  snapshot(): Promise<string> {
+    const tail = this.#tail.pending;
+    return this.#atThisPoint(() => serialize(this.#term) + tail);
+  }
+
+  /**
+   * Resolves with the visible text of the active screen after everything fed before this
+   * call: one line per row, right-trimmed, without trailing empty lines.
+   */
+  text(): Promise<string> {
+    return this.#atThisPoint(() => {
+      const buffer = this.#term.buffer.active;
+      const lines: string[] = [];
+      for (let y = 0; y < this.#term.rows; y++) {
+        const line = buffer.getLine(buffer.baseY + y)?.translateToString(true) ?? "";
+        lines.push(line.replace(/ +$/, ""));
+      }
+      while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+      return lines.join("\n");
+    });
+  }
+
+  /** Releases the emulator; pending `snapshot`/`text` calls reject. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const error = new Error("Cannot finish: the terminal was disposed");
+    for (const reject of this.#waiting) reject(error);
+    this.#waiting.clear();
+    this.#term.dispose();
+  }
+
+  /** Same as {@linkcode Vt.dispose}, for `using`. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #checkOpen(): void {
+    if (this.#disposed) throw new Error("Cannot use the terminal: it was disposed");
+  }
+
+  /** Runs `read` once the emulator has parsed everything written before this call. */
+  #atThisPoint<T>(read: () => T): Promise<T> {
+    this.#checkOpen();
+    if (!hasPendingOutput(this.#term)) {
+      // Nothing queued: the state is current now, no need to wait for a parse slice.
+      try {
+        return Promise.resolve(read());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.add(reject);
+      this.#term.write("", () => {
+        if (!this.#waiting.delete(reject)) return;
+        try {
+          resolve(read());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+}
