@@ -1,12 +1,123 @@
 /**
- * `asciirec stream`: stream a terminal session live.
+ * `asciirec stream`: stream a terminal session live — `--local` serves the asciinema player
+ * and an ALiS WebSocket from this machine; `--remote` (through an asciinema server) is not
+ * built yet. Viewers only watch: nothing they send reaches the session.
  *
  * @module
  */
-import type { Command } from "commander";
-import { notBuiltCommand } from "./not_built.ts";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { runSession } from "../session/session.ts";
+import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
+import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
+import { info, setQuiet, warn } from "./_output.ts";
+import { addSessionOptions, type SessionFlags, sessionOptionsFrom } from "./_session_options.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** The default `--local` address: loopback, any free port. */
+export const DEFAULT_LOCAL: ListenAddress = { hostname: "127.0.0.1", port: 0 };
+
+/** commander parser for `--local IP:PORT`. */
+export function parseLocalFlag(text: string): ListenAddress {
+  try {
+    return parseListenAddress(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** The error for `--remote` until remote streaming exists. */
+export function remoteNotBuilt(): Error {
+  return new Error(
+    "--remote (streaming through an asciinema server) is not built yet in this version of " +
+      "asciirec; use --local",
+  );
+}
+
+/**
+ * Starts local streaming and prints where to watch (`::: Live streaming at URL`); on a
+ * non-loopback address, also a warning that anyone with the URL can watch.
+ */
+export async function startLocalStreaming(
+  address: ListenAddress,
+  options: { title?: string; captureInput?: boolean; onNotice?: (message: string) => void } = {},
+): Promise<LocalStream> {
+  const stream = await startLocalStream({
+    hostname: address.hostname,
+    port: address.port,
+    title: options.title,
+    hub: { onNotice: options.onNotice },
+  }).catch((error) => {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Error(`cannot listen on ${address.hostname}:${address.port}: address in use`);
+    }
+    throw error;
+  });
+  if (stream.exposed) {
+    warn(
+      `Listening on ${address.hostname}, which is not a loopback address: anyone who can reach ` +
+        "this machine and knows the URL (with its secret token) can watch" +
+        (options.captureInput ? ", including the keys you type" : ""),
+    );
+  }
+  for (const url of stream.urls) info(`Live streaming at ${url}`);
+  return stream;
+}
+
+interface StreamFlags extends SessionFlags {
+  local?: ListenAddress | true;
+  remote?: string | true;
+}
 
 /** Builds the `stream` command. */
 export function streamCommand(): Command {
-  return notBuiltCommand("stream", "stream a terminal session live");
+  const cmd = new Command("stream")
+    .description("stream a terminal session live")
+    .addOption(
+      new Option(
+        "-l, --local [IP:PORT]",
+        "serve the stream from this machine (default 127.0.0.1:0, a free port); a " +
+          "non-loopback address gets a secret URL token",
+      ).argParser(parseLocalFlag),
+    )
+    .option("-r, --remote [ID|URL]", "stream through an asciinema server (not built yet)");
+  return addSessionOptions(cmd)
+    .addHelpText(
+      "after",
+      `
+Viewers open the printed URL in a browser (the asciinema player); they can only watch.
+Page options go in the URL hash: #bufferTime=0&theme=dracula&fit=width
+
+Examples:
+  asciirec stream --local
+  asciirec stream --local 0.0.0.0:8080 -c 'htop'    # on the LAN, with a token in the URL`,
+    )
+    .action(async (flags: StreamFlags) => {
+      setQuiet(Boolean(flags.quiet));
+      if (flags.remote !== undefined) throw remoteNotBuilt();
+      if (flags.local === undefined) {
+        throw new UsageError("nowhere to stream: give --local [IP:PORT] (or --remote)");
+      }
+      await stream(flags.local === true ? DEFAULT_LOCAL : flags.local, flags);
+    });
+}
+
+async function stream(address: ListenAddress, flags: StreamFlags): Promise<void> {
+  const parts = sessionOptionsFrom(flags);
+  const live = await startLocalStreaming(address, {
+    title: parts.title,
+    captureInput: parts.session.captureInput,
+    onNotice: parts.session.onNotice,
+  });
+  try {
+    if (parts.autoHeadless) info("TTY not available, streaming in headless mode");
+    if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
+    const { status } = await runSession({
+      ...parts.session,
+      sinks: [(start) => live.sink(start)],
+    });
+    info("Stream ended");
+    if (parts.returnStatus) Deno.exitCode = status;
+  } finally {
+    await live.close();
+  }
 }

@@ -1,0 +1,425 @@
+/**
+ * The local streaming server (`stream --local`, `session --local`): a page with the
+ * asciinema player, the player's own files (embedded in the program, never read from disk)
+ * and a WebSocket that speaks ALiS v1 to viewers of a {@linkcode LiveHub}.
+ *
+ * On a loopback address anyone on this machine may watch. On any other address every route
+ * sits under an unguessable token (`/TOKEN/`, `/TOKEN/ws`, …); without it the answer is 404.
+ *
+ * @module
+ */
+import playerJs from "asciinema-player/dist/bundle/asciinema-player.min.js" with { type: "text" };
+import playerCss from "asciinema-player/dist/bundle/asciinema-player.css" with { type: "text" };
+import pageTemplate from "../../web/index.html" with { type: "text" };
+import { ALIS_PROTOCOL } from "../alis/message.ts";
+import type { ViewerFormat, ViewerSocket } from "./live_hub.ts";
+
+/** What the server needs from the hub: a way to add a viewer (see `LiveHub.join`). */
+export interface ViewerHub {
+  /** Adds an open socket as a viewer; returns the function to call when it closes. */
+  join(socket: ViewerSocket, format?: ViewerFormat): () => void;
+}
+
+/** Options for {@linkcode createLocalHandler}. */
+export interface LocalHandlerOptions {
+  /** The hub viewers join. */
+  hub: ViewerHub;
+  /** Page title (the session title). Default `"asciirec live stream"`. */
+  title?: string;
+  /** When set, every route is under `/TOKEN/` and answers 404 without it. */
+  token?: string;
+}
+
+interface _Asset {
+  body: string;
+  /** The body gzipped once, at start. */
+  gzip: Uint8Array<ArrayBuffer>;
+  type: string;
+  etag: string;
+  immutable: boolean;
+}
+
+const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
+const CACHE_REVALIDATE = "public, max-age=0, must-revalidate";
+const DEFAULT_TITLE = "asciirec live stream";
+
+async function _sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+async function _gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Whether an `Accept-Encoding` header allows gzip (present and not `q=0`). */
+function _acceptsGzip(header: string | null): boolean {
+  if (header === null) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";").map((p) => p.trim());
+    if (coding !== "gzip" && coding !== "*") return false;
+    const q = params.find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function _hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function _escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** `asciinema-player.min.js` → `asciinema-player.min.0123456789abcdef.js`. */
+function _digestName(name: string, digest: string): string {
+  const dot = name.lastIndexOf(".");
+  return `${name.slice(0, dot)}.${digest}${name.slice(dot)}`;
+}
+
+/** Whether an `If-None-Match` header matches a (weak) entity tag. */
+function _matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
+}
+
+function _text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
+
+function _sameText(a: string, b: string): boolean {
+  // Constant time for equal lengths, so the token cannot be guessed byte by byte.
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Builds the request handler of the local server. Routes (under `/TOKEN` when a token is
+ * set): `GET /` and `/index.html` the page; `asciinema-player.min.js` and
+ * `asciinema-player.css`, also under digest names (`asciinema-player.min.<sha256:16>.js`),
+ * with weak ETags, 304 on `If-None-Match`, immutable caching for digest names, gzip when
+ * accepted; `/ws` the WebSocket (`v1.alis`, else `v3.asciicast` or `v2.asciicast` text, else
+ * close 1002); anything else `404`. No path is ever read from disk. Without a token, a
+ * request whose host is not an IP address or `localhost` gets 403 (DNS rebinding), and so
+ * does a WebSocket whose `Origin` is another site (cross-site WebSocket hijacking).
+ *
+ * @example
+ * ```ts
+ * import { createLocalHandler } from "./local_server.ts";
+ * const handler = await createLocalHandler({ hub: { join: () => () => {} }, title: "demo" });
+ * const response = handler(new Request("http://localhost/"));
+ * response.headers.get("content-type"); // "text/html; charset=utf-8"
+ * ```
+ */
+export async function createLocalHandler(
+  options: LocalHandlerOptions,
+): Promise<(request: Request) => Response> {
+  const { hub, token } = options;
+  const title = options.title ?? DEFAULT_TITLE;
+  const assets = new Map<string, _Asset>();
+  const names: Record<string, string> = {};
+  for (
+    const [name, body, type] of [
+      ["asciinema-player.min.js", playerJs, "text/javascript; charset=utf-8"],
+      ["asciinema-player.css", playerCss, "text/css; charset=utf-8"],
+    ] as const
+  ) {
+    const digest = _hex(await _sha256(body)).slice(0, 16);
+    const etag = `W/"${digest}"`;
+    const gzip = await _gzip(body);
+    assets.set(name, { body, gzip, type, etag, immutable: false });
+    names[name] = _digestName(name, digest);
+    assets.set(names[name], { body, gzip, type, etag, immutable: true });
+  }
+  const page = pageTemplate
+    .replace("__TITLE__", () => _escapeHtml(title))
+    .replace("__CSS__", () => names["asciinema-player.css"]!)
+    .replace("__JS__", () => names["asciinema-player.min.js"]!);
+  const inline = /<script>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? "";
+  const scriptHash = btoa(String.fromCharCode(...await _sha256(inline)));
+  // The player compiles its inlined WebAssembly at run time: 'wasm-unsafe-eval'.
+  const csp = [
+    "default-src 'none'",
+    `script-src 'self' 'wasm-unsafe-eval' 'sha256-${scriptHash}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  const pageAsset: _Asset = {
+    body: page,
+    gzip: await _gzip(page),
+    type: "text/html; charset=utf-8",
+    etag: `W/"${_hex(await _sha256(page)).slice(0, 16)}"`,
+    immutable: false,
+  };
+  const prefix = token === undefined ? "" : `/${token}`;
+
+  const serveAsset = (request: Request, asset: _Asset, extra: Record<string, string>) => {
+    const headers: Record<string, string> = {
+      "content-type": asset.type,
+      "cache-control": asset.immutable ? CACHE_IMMUTABLE : CACHE_REVALIDATE,
+      "etag": asset.etag,
+      "vary": "Accept-Encoding",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      ...extra,
+    };
+    if (_matches(request.headers.get("if-none-match"), asset.etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    const gzip = _acceptsGzip(request.headers.get("accept-encoding"));
+    if (gzip) headers["content-encoding"] = "gzip";
+    if (request.method === "HEAD") return new Response(null, { headers });
+    return new Response(gzip ? asset.gzip : asset.body, { headers });
+  };
+
+  return (request: Request): Response => {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    // Without a token, only IP literals and localhost may name this server: a page on a
+    // rebound DNS name cannot reach the stream from a visitor's browser.
+    if (token === undefined && !_isAddressHost(url.hostname)) return _text(403, "403");
+    let route: string;
+    if (token === undefined) {
+      route = path;
+    } else {
+      const rest = path.slice(prefix.length);
+      if (!_sameText(path.slice(0, prefix.length), prefix) || !(rest === "" || rest[0] === "/")) {
+        return _text(404, "404");
+      }
+      if (rest === "") {
+        return new Response(null, { status: 301, headers: { location: `${prefix}/` } });
+      }
+      route = rest;
+    }
+    const isGet = request.method === "GET" || request.method === "HEAD";
+    const known = route === "/" || route === "/index.html" || route === "/ws" ||
+      assets.has(route.slice(1));
+    if (!known) return _text(404, "404");
+    if (!isGet) return _text(405, "405", { allow: "GET, HEAD" });
+    if (route === "/ws") {
+      // Browsers always send Origin with a WebSocket: another site's page may not connect.
+      const origin = request.headers.get("origin");
+      if (origin !== null && !_sameOrigin(origin, url)) return _text(403, "403");
+      return _upgrade(request, hub);
+    }
+    if (route === "/" || route === "/index.html") {
+      return serveAsset(request, pageAsset, { "content-security-policy": csp });
+    }
+    return serveAsset(request, assets.get(route.slice(1))!, {});
+  };
+}
+
+function _isAddressHost(hostname: string): boolean {
+  return hostname === "localhost" || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) ||
+    hostname.startsWith("[");
+}
+
+function _sameOrigin(origin: string, url: URL): boolean {
+  try {
+    const o = new URL(origin);
+    return (o.protocol === "http:" || o.protocol === "https:") && o.host === url.host;
+  } catch {
+    return false;
+  }
+}
+
+function _upgrade(request: Request, hub: ViewerHub): Response {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return _text(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
+  }
+  const offered = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) =>
+    p.trim()
+  );
+  // asciinema-player offers all of these and prefers ALiS; text consumers get asciicast.
+  const choice = ([
+    [ALIS_PROTOCOL, "alis"],
+    ["v3.asciicast", "v3"],
+    ["v2.asciicast", "v2"],
+  ] as const).find(([name]) => offered.includes(name));
+  if (choice === undefined) {
+    // The player shows "not compatible" for 1002; a raw client gets a clear reason.
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.onopen = () => socket.close(1002, "Subprotocol negotiation failed");
+    return response;
+  }
+  const [protocol, format] = choice;
+  const { socket, response } = Deno.upgradeWebSocket(request, { protocol });
+  socket.binaryType = "arraybuffer";
+  let leave: (() => void) | undefined;
+  socket.onopen = () => (leave = hub.join(socket, format));
+  socket.onclose = () => leave?.();
+  socket.onerror = () => leave?.();
+  // Viewers are read-only: whatever they send is dropped unread.
+  socket.onmessage = null;
+  return response;
+}
+
+/** Whether `hostname` is a loopback address (127.0.0.0/8, ::1). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  return host === "::1" || host === "0:0:0:0:0:0:0:1";
+}
+
+/** A socket address to listen on. */
+export interface ListenAddress {
+  /** IPv4 or IPv6 address (IPv6 without brackets). */
+  hostname: string;
+  /** TCP port; 0 = any free port. */
+  port: number;
+}
+
+/**
+ * Parses `IP:PORT` (`127.0.0.1:8080`, `0.0.0.0:0`, `[::1]:8080`). Host names are not
+ * accepted, as in asciinema. Throws `TypeError` with the reason.
+ *
+ * @example
+ * ```ts
+ * import { parseListenAddress } from "./local_server.ts";
+ * parseListenAddress("0.0.0.0:8080"); // { hostname: "0.0.0.0", port: 8080 }
+ * ```
+ */
+export function parseListenAddress(text: string): ListenAddress {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(text);
+  const fail = (why: string) =>
+    new TypeError(`Invalid listen address "${text}": ${why} (expected IP:PORT, e.g. 0.0.0.0:8080)`);
+  if (!m) throw fail("not an IP:PORT socket address");
+  const port = Number(m[3]);
+  if (port > 65535) throw fail("port out of range");
+  if (m[2] !== undefined) {
+    if (m[2].split(".").some((part) => Number(part) > 255)) throw fail("bad IPv4 address");
+    return { hostname: m[2], port };
+  }
+  try {
+    new URL(`http://[${m[1]}]/`);
+  } catch {
+    throw fail("bad IPv6 address");
+  }
+  return { hostname: m[1]!, port };
+}
+
+/** Makes a URL token: 128 random bits, base64url without padding (22 characters). */
+export function makeToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/** Options for {@linkcode startLocalServer}. */
+export interface LocalServerOptions {
+  /** The hub viewers join. */
+  hub: ViewerHub;
+  /** Address to bind. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Port to bind. Default 0 (any free port). */
+  port?: number;
+  /** Page title. */
+  title?: string;
+  /** Whether routes need the URL token. Default: when `hostname` is not loopback. */
+  requireToken?: boolean;
+  /** The token when one is required; default a fresh {@linkcode makeToken}. */
+  token?: string;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running local server. */
+export interface LocalServer {
+  /** The bound address. */
+  addr: Deno.NetAddr;
+  /** The URL token, when the address is not loopback. */
+  token: string | undefined;
+  /** URLs of the page a viewer can open (every non-internal IPv4 address for 0.0.0.0). */
+  urls: string[];
+  /** Stops accepting connections and closes the open ones. */
+  shutdown(): Promise<void>;
+  /** Resolves once the server has stopped. */
+  finished: Promise<void>;
+}
+
+function _urlHost(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/**
+ * The page URLs a viewer can open for a bound address: for `0.0.0.0` and `::` one per
+ * non-internal IPv4 address of the machine (127.0.0.1 if it has none or `--allow-sys` is
+ * missing), else the address itself; with the token path when there is one.
+ *
+ * @example
+ * ```ts
+ * import { viewerUrls } from "./local_server.ts";
+ * viewerUrls("::1", 8080); // ["http://[::1]:8080/"]
+ * ```
+ */
+export function viewerUrls(hostname: string, port: number, token?: string): string[] {
+  const path = token === undefined ? "/" : `/${token}/`;
+  return _reachableHosts(hostname).map((h) => `http://${_urlHost(h)}:${port}${path}`);
+}
+
+function _reachableHosts(hostname: string): string[] {
+  if (hostname !== "0.0.0.0" && hostname !== "::") return [hostname];
+  let hosts: string[] = [];
+  try {
+    hosts = Deno.networkInterfaces()
+      .filter((i) => i.family === "IPv4" && !isLoopback(i.address))
+      .map((i) => i.address);
+  } catch {
+    // No --allow-sys: fall back to the loopback address below.
+  }
+  return hosts.length > 0 ? [...new Set(hosts)] : ["127.0.0.1"];
+}
+
+/**
+ * Starts the local server (HTTP/1.1 and WebSocket) and returns once it listens.
+ *
+ * @example
+ * ```ts
+ * import { startLocalServer } from "./local_server.ts";
+ * const server = await startLocalServer({ hub: { join: () => () => {} } });
+ * console.log(server.urls[0]); // http://127.0.0.1:PORT/
+ * await server.shutdown();
+ * ```
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const requireToken = options.requireToken ?? !isLoopback(hostname);
+  const token = requireToken ? options.token ?? makeToken() : undefined;
+  const handler = await createLocalHandler({ hub: options.hub, title: options.title, token });
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  options.signal?.addEventListener("abort", stop, { once: true });
+  const server = Deno.serve(
+    { hostname, port: options.port ?? 0, signal: controller.signal, onListen: () => {} },
+    handler,
+  );
+  const addr = server.addr;
+  const urls = viewerUrls(hostname, addr.port, token);
+  const finished = server.finished.finally(() =>
+    options.signal?.removeEventListener("abort", stop)
+  );
+  return {
+    addr,
+    token,
+    urls,
+    finished,
+    shutdown: async () => {
+      stop();
+      await finished;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs asciirec as a process that keeps running: stdin types into the session (headless
+ * sessions read a piped stdin as their keyboard), stderr and stdout are collected as they come.
+ *
+ * @module
+ */
+import { cliArgv } from "./_cli.ts";
+
+/** A running asciirec whose stdin types into the session and whose stderr is collected. */
+export class LiveCli {
+  readonly child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  stderr = "";
+  stdout = "";
+  readonly #done: Promise<unknown>;
+
+  constructor(args: string[], cwd?: string) {
+    const [cmd, ...rest] = cliArgv();
+    this.child = new Deno.Command(cmd!, {
+      args: [...rest, ...args],
+      cwd,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = this.child.stdin.getWriter();
+    const collect = async (stream: ReadableStream<Uint8Array>, into: "stderr" | "stdout") => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) this[into] += text;
+    };
+    this.#done = Promise.all([
+      collect(this.child.stderr, "stderr"),
+      collect(this.child.stdout, "stdout"),
+    ]);
+  }
+
+  /** The first `Live streaming at URL` line's URL. */
+  async url(): Promise<string> {
+    const start = Date.now();
+    while (true) {
+      const m = /Live streaming at (\S+)/.exec(this.stderr);
+      if (m) return m[1]!;
+      if (Date.now() - start > 30_000) throw new Error(`no URL printed; stderr: ${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Types into the session. */
+  async type(text: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(text));
+  }
+
+  /** Waits for the process to end; returns its exit code. */
+  async exit(): Promise<number> {
+    await this.#stdin.close().catch(() => {});
+    const { code } = await this.child.status;
+    await this.#done;
+    return code;
+  }
+}
