@@ -84,26 +84,31 @@ Deno.test({
   },
 });
 
-Deno.test("stream and session refuse --remote (not built yet) and a missing output", async (t) => {
+Deno.test("stream and session refuse bad targets: no server configured, nowhere to stream", async (t) => {
+  // An empty home and no server URL: --remote must not reach any real server.
+  const home = await Deno.makeTempDir({ prefix: "asciirec-home-" });
+  const env = {
+    HOME: home,
+    XDG_CONFIG_HOME: `${home}/.config`,
+    XDG_STATE_HOME: `${home}/.state`,
+    ASCIINEMA_SERVER_URL: "",
+  };
   const table: [string[], number, string][] = [
-    [
-      ["stream", "--remote", "-c", "true"],
-      1,
-      "--remote (streaming through an asciinema server) is not built yet",
-    ],
+    [["stream", "--remote", "-c", "true"], 1, "no asciinema server configured"],
     [["stream", "-c", "true"], 2, "nowhere to stream"],
     [["session", "-c", "true"], 2, "nothing to do"],
-    [["session", "-r", "abc", "-l"], 1, "not built yet"],
+    [["session", "-r", "abc", "-l"], 1, "no asciinema server configured"],
     [["stream", "--local", "localhost:8080"], 2, 'Invalid listen address "localhost:8080"'],
     [["stream", "--local", "127.0.0.1:99999"], 2, "port out of range"],
   ];
   for (const [args, code, message] of table) {
     await t.step(args.join(" "), async () => {
-      const result = await runCli(args);
+      const result = await runCli(args, { env });
       assertEquals(result.code, code, result.stderr);
       assertStringIncludes(result.stderr, message);
     });
   }
+  await Deno.remove(home, { recursive: true });
 });
 
 Deno.test({

@@ -1,7 +1,7 @@
 /**
  * `asciirec session`: one PTY session with any mix of outputs — a recording file (`-o`),
- * local live streaming (`--local`) and, later, remote streaming (`--remote`) — sharing one
- * event fan-out. `rec FILE` is `session -o FILE`; `stream --local` is `session --local`.
+ * local live streaming (`--local`) and remote streaming through an asciinema server
+ * (`--remote`) — sharing one event fan-out. `rec FILE` is `session -o FILE`; `stream --local` is `session --local`.
  *
  * @module
  */
@@ -25,7 +25,12 @@ import {
   sessionHeader,
   sessionOptionsFrom,
 } from "./_session_options.ts";
-import { DEFAULT_LOCAL, parseLocalFlag, remoteNotBuilt, startLocalStreaming } from "./stream.ts";
+import {
+  DEFAULT_LOCAL,
+  parseLocalFlag,
+  startLocalStreaming,
+  startRemoteStreaming,
+} from "./stream.ts";
 import { UsageError } from "./usage_error.ts";
 
 const FORMATS: OutputFormat[] = ["asciicast-v3", "asciicast-v2", "raw", "txt"];
@@ -38,6 +43,7 @@ interface SessionCommandFlags extends SessionFlags {
   idleTimeLimit?: number;
   local?: ListenAddress | true;
   remote?: string | true;
+  serverUrl?: string;
 }
 
 /** Builds the `session` command. */
@@ -68,7 +74,12 @@ export function sessionCommand(): Command {
           "secret URL token",
       ).argParser(parseLocalFlag),
     )
-    .option("-r, --remote [ID|URL]", "stream through an asciinema server (not built yet)");
+    .option(
+      "-r, --remote [ID|URL]",
+      "stream through an asciinema server: a new stream, the one whose id starts with ID, " +
+        "or a ws:// producer URL",
+    )
+    .option("--server-url <URL>", "the asciinema server (default: config, then a prompt)");
   return addSessionOptions(cmd)
     .addHelpText(
       "after",
@@ -81,9 +92,10 @@ Examples:
     )
     .action(async (flags: SessionCommandFlags) => {
       setQuiet(Boolean(flags.quiet));
-      if (flags.remote !== undefined) throw remoteNotBuilt();
-      if (flags.outputFile === undefined && flags.local === undefined) {
-        throw new UsageError("nothing to do: give -o FILE and/or --local [IP:PORT]");
+      if (
+        flags.outputFile === undefined && flags.local === undefined && flags.remote === undefined
+      ) {
+        throw new UsageError("nothing to do: give -o FILE, --local [IP:PORT] and/or --remote");
       }
       await session(flags);
     });
@@ -108,6 +120,16 @@ async function session(flags: SessionCommandFlags): Promise<void> {
       sinks.push((start) => stream.sink(start));
       // The file (if any) is opened after the server is up: a busy port leaves no empty file.
     }
+    if (flags.remote !== undefined) {
+      sinks.push(
+        await startRemoteStreaming(flags.remote, {
+          serverUrl: flags.serverUrl,
+          title: parts.title,
+          env: parts.env,
+          onNotice: parts.session.onNotice,
+        }),
+      );
+    }
     if (flags.outputFile !== undefined) {
       const path = flags.outputFile;
       const file = target = await _openTarget(path, flags);
@@ -128,7 +150,7 @@ async function session(flags: SessionCommandFlags): Promise<void> {
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
     const { status } = await runSession({ ...parts.session, sinks });
     if (flags.outputFile !== undefined) info(`Recorded to ${flags.outputFile}`);
-    if (live) info("Stream ended");
+    if (live || flags.remote !== undefined) info("Stream ended");
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
     if (target && !fileHandedOver) target.file.close();

@@ -1,12 +1,13 @@
 /**
  * `asciirec stream`: stream a terminal session live — `--local` serves the asciinema player
- * and an ALiS WebSocket from this machine; `--remote` (through an asciinema server) is not
- * built yet. Viewers only watch: nothing they send reaches the session.
+ * and an ALiS WebSocket from this machine; `--remote` publishes through an asciinema server
+ * (or `asciirec serve`). Viewers only watch: nothing they send reaches the session.
  *
  * @module
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { runSession } from "../session/session.ts";
+import { createRemoteProducer, prepareRemoteStream } from "../remote/producer.ts";
+import { runSession, type SinkFactory } from "../session/session.ts";
 import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
 import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
 import { info, setQuiet, warn } from "./_output.ts";
@@ -25,12 +26,29 @@ export function parseLocalFlag(text: string): ListenAddress {
   }
 }
 
-/** The error for `--remote` until remote streaming exists. */
-export function remoteNotBuilt(): Error {
-  return new Error(
-    "--remote (streaming through an asciinema server) is not built yet in this version of " +
-      "asciirec; use --local",
-  );
+/**
+ * Starts remote streaming (`--remote [ID|URL]`): creates the stream on the asciinema server
+ * (or re-opens the one whose id starts with ID; a `ws://`/`wss://` URL is used as is),
+ * prints where to watch (`::: Live streaming at URL`) and returns the session's sink.
+ * Connection changes go to `onNotice` (notifications, never the terminal).
+ */
+export async function startRemoteStreaming(
+  target: string | true,
+  options: {
+    serverUrl?: string;
+    title?: string;
+    env?: Record<string, string>;
+    onNotice?: (message: string) => void;
+  } = {},
+): Promise<SinkFactory> {
+  const endpoint = await prepareRemoteStream({
+    target,
+    serverUrl: options.serverUrl,
+    title: options.title,
+    env: options.env,
+  });
+  info(`Live streaming at ${endpoint.viewerUrl ?? endpoint.wsUrl}`);
+  return createRemoteProducer(endpoint, { onNotice: options.onNotice });
 }
 
 /**
@@ -66,6 +84,7 @@ export async function startLocalStreaming(
 interface StreamFlags extends SessionFlags {
   local?: ListenAddress | true;
   remote?: string | true;
+  serverUrl?: string;
 }
 
 /** Builds the `stream` command. */
@@ -79,7 +98,12 @@ export function streamCommand(): Command {
           "non-loopback address gets a secret URL token",
       ).argParser(parseLocalFlag),
     )
-    .option("-r, --remote [ID|URL]", "stream through an asciinema server (not built yet)");
+    .option(
+      "-r, --remote [ID|URL]",
+      "stream through an asciinema server: a new stream, the one whose id starts with ID, " +
+        "or a ws:// producer URL",
+    )
+    .option("--server-url <URL>", "the asciinema server (default: config, then a prompt)");
   return addSessionOptions(cmd)
     .addHelpText(
       "after",
@@ -89,35 +113,50 @@ Page options go in the URL hash: #bufferTime=0&theme=dracula&fit=width
 
 Examples:
   asciirec stream --local
-  asciirec stream --local 0.0.0.0:8080 -c 'htop'    # on the LAN, with a token in the URL`,
+  asciirec stream --local 0.0.0.0:8080 -c 'htop'    # on the LAN, with a token in the URL
+  asciirec stream --remote --server-url http://127.0.0.1:4949   # through 'asciirec serve'`,
     )
     .action(async (flags: StreamFlags) => {
       setQuiet(Boolean(flags.quiet));
-      if (flags.remote !== undefined) throw remoteNotBuilt();
-      if (flags.local === undefined) {
-        throw new UsageError("nowhere to stream: give --local [IP:PORT] (or --remote)");
+      if (flags.local === undefined && flags.remote === undefined) {
+        throw new UsageError("nowhere to stream: give --local [IP:PORT] and/or --remote [ID|URL]");
       }
-      await stream(flags.local === true ? DEFAULT_LOCAL : flags.local, flags);
+      await stream(flags);
     });
 }
 
-async function stream(address: ListenAddress, flags: StreamFlags): Promise<void> {
+async function stream(flags: StreamFlags): Promise<void> {
   const parts = sessionOptionsFrom(flags);
-  const live = await startLocalStreaming(address, {
-    title: parts.title,
-    captureInput: parts.session.captureInput,
-    onNotice: parts.session.onNotice,
-  });
+  const sinks: SinkFactory[] = [];
+  let live: LocalStream | undefined;
   try {
+    if (flags.local !== undefined) {
+      const local = live = await startLocalStreaming(
+        flags.local === true ? DEFAULT_LOCAL : flags.local,
+        {
+          title: parts.title,
+          captureInput: parts.session.captureInput,
+          onNotice: parts.session.onNotice,
+        },
+      );
+      sinks.push((start) => local.sink(start));
+    }
+    if (flags.remote !== undefined) {
+      sinks.push(
+        await startRemoteStreaming(flags.remote, {
+          serverUrl: flags.serverUrl,
+          title: parts.title,
+          env: parts.env,
+          onNotice: parts.session.onNotice,
+        }),
+      );
+    }
     if (parts.autoHeadless) info("TTY not available, streaming in headless mode");
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
-    const { status } = await runSession({
-      ...parts.session,
-      sinks: [(start) => live.sink(start)],
-    });
+    const { status } = await runSession({ ...parts.session, sinks });
     info("Stream ended");
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
-    await live.close();
+    await live?.close();
   }
 }

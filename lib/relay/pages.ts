@@ -1,0 +1,119 @@
+/**
+ * The relay's web pages. A stream page is the local-streaming page itself (the streaming
+ * team's handler from `lib/stream/local_server.ts`, mounted under `/s/<token>/`), so both
+ * modes show the same player; a recording page embeds the same player with the `.cast` file
+ * as its source. Player files are served under `/assets/` by that same handler.
+ *
+ * @module
+ */
+import { createLocalHandler, type ViewerHub } from "../stream/local_server.ts";
+
+const ASSET_PREFIX = "/assets/asciinema-player";
+
+function _escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const RECORDING_SCRIPT = `
+const el = document.getElementById("player");
+window.player = AsciinemaPlayer.create(el.dataset.src, el, { fit: "both", theme: "auto/asciinema" });
+`;
+
+function _recordingHtml(title: string, castUrl: string): string {
+  const t = _escapeHtml(title);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t}</title>
+<link rel="alternate" type="application/x-asciicast" href="${_escapeHtml(castUrl)}">
+<link rel="stylesheet" href="/assets/asciinema-player.css">
+<style>
+  html, body { height: 100%; margin: 0; }
+  body { background: #121314; }
+  #player { position: fixed; inset: 40px; }
+</style>
+</head>
+<body>
+<div id="player" data-src="${_escapeHtml(castUrl)}"></div>
+<script src="/assets/asciinema-player.min.js"></script>
+<script>${RECORDING_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** The relay's page and asset responses. */
+export interface RelayPages {
+  /**
+   * Answers a request under `/s/<token>` (the page, its assets, and its `ws` socket, which
+   * joins `hub`); `title` is the page title.
+   */
+  stream(request: Request, token: string, title: string, hub: ViewerHub): Promise<Response>;
+  /** Answers `/assets/asciinema-player…` requests; `undefined` for any other path. */
+  asset(request: Request): Response | undefined;
+  /** The page of a stored recording whose file is at `castUrl`. */
+  recording(title: string, castUrl: string): Response;
+}
+
+const NO_HUB: ViewerHub = {
+  join(socket) {
+    socket.close(4040, "stream not found");
+    return () => {};
+  },
+};
+
+/**
+ * Builds the page responses (hashes the embedded player once).
+ *
+ * @example
+ * ```ts
+ * import { createRelayPages } from "./pages.ts";
+ * const pages = await createRelayPages();
+ * pages.recording("demo", "/a/abc.cast").headers.get("content-type"); // "text/html; charset=utf-8"
+ * ```
+ */
+export async function createRelayPages(): Promise<RelayPages> {
+  const assets = await createLocalHandler({ hub: NO_HUB, token: "assets" });
+  const hash = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(RECORDING_SCRIPT)),
+  );
+  const csp = [
+    "default-src 'none'",
+    `script-src 'self' 'wasm-unsafe-eval' 'sha256-${btoa(String.fromCharCode(...hash))}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  // One handler per stream page, remembered while its title stays the same.
+  const streamHandlers = new Map<string, { title: string; handler: (r: Request) => Response }>();
+  return {
+    async stream(request, token, title, hub) {
+      let entry = streamHandlers.get(token);
+      if (entry === undefined || entry.title !== title) {
+        if (streamHandlers.size >= 1000) streamHandlers.clear();
+        entry = { title, handler: await createLocalHandler({ hub, title, token: `s/${token}` }) };
+        streamHandlers.set(token, entry);
+      }
+      return entry.handler(request);
+    },
+    asset(request) {
+      const path = new URL(request.url).pathname;
+      return path.startsWith(ASSET_PREFIX) ? assets(request) : undefined;
+    },
+    recording(title, castUrl) {
+      return new Response(_recordingHtml(title, castUrl), {
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": csp,
+          "x-content-type-options": "nosniff",
+          "referrer-policy": "no-referrer",
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The real asciinema player in Chromium on the relay's stream page: it shows what a remote
+ * producer publishes, carries on across a relay restart (player and producer reconnect),
+ * and says the stream ended.
+ * Also plays an uploaded recording on its `/a/<id>` page.
+ */
+import { chromium, type Page } from "playwright-core";
+import { assertEquals } from "./_assert.ts";
+import { ApiClient } from "../lib/remote/api_client.ts";
+import { createRemoteProducer, prepareRemoteStream } from "../lib/remote/producer.ts";
+import { newInstallId, startTestRelay, type TestRelay, waitUntil } from "../lib/relay/_testing.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function hasChromium(): boolean {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, condition: () => Promise<boolean>, ms = 15_000) {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const termText = (page: Page) => page.locator(".ap-term").innerText().catch(() => "");
+const overlay = (page: Page) =>
+  page.evaluate("document.querySelector('.ap-overlay-info')?.textContent ?? ''");
+
+Deno.test({
+  name: "the player on the relay's stream page survives a relay restart and shows the end",
+  ignore: !hasChromium(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dataDir = await Deno.makeTempDir();
+    let relay: TestRelay = await startTestRelay({ dataDir, graceMs: 30_000 });
+    const port = Number(new URL(relay.url).port);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const endpoint = await prepareRemoteStream({
+        serverUrl: relay.url,
+        installId: newInstallId(),
+        title: "relayed",
+      });
+      const problems: string[] = [];
+      const page = await browser.newPage();
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("console", (m) => {
+        if (/Content Security Policy|Refused to /.test(m.text())) problems.push(m.text());
+      });
+      const producer = createRemoteProducer(endpoint, { minBackoffMs: 20, maxBackoffMs: 200 })(
+        { cols: 70, rows: 12 },
+      );
+      producer.write({ time: 0, code: "o", data: "\x1b[1mbefore restart\x1b[0m\r\n" });
+      await waitUntil(() => producer.connected, "the producer");
+      await page.goto(endpoint.viewerUrl!);
+      assertEquals(await page.title(), "relayed");
+      await until(
+        "the page to show the output",
+        async () => (await termText(page)).includes("before restart"),
+      );
+
+      await relay.stop();
+      producer.write({ time: 1_000_000, code: "o", data: "during restart\r\n" });
+      relay = await startTestRelay({ dataDir, graceMs: 30_000 }, port);
+      await waitUntil(() => producer.connected, "the producer to reconnect");
+      producer.write({ time: 2_000_000, code: "o", data: "after restart\r\n" });
+      // The player reconnects by itself (1001 is not an end) and gets a fresh Init.
+      await until("the page to continue", async () => {
+        const text = await termText(page);
+        return text.includes("before restart") && text.includes("during restart") &&
+          text.includes("after restart");
+      });
+      producer.write({ time: 3_000_000, code: "x", data: "0" });
+      await producer.close();
+      await until(
+        "the page to say the stream ended",
+        async () => (await overlay(page)) === "Stream ended",
+      );
+      assertEquals(problems, []);
+    } finally {
+      await browser.close();
+      await relay.stop();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the player on /a/<id> plays an uploaded recording",
+  ignore: !hasChromium(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using r = await startTestRelay();
+    const cast =
+      '{"version": 3, "term": {"cols": 40, "rows": 5}}\n[0.1, "o", "uploaded text\\r\\n"]\n';
+    const { url } = await new ApiClient(r.url, newInstallId()).upload(
+      new TextEncoder().encode(cast),
+      "u.cast",
+    );
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const problems: string[] = [];
+      const page = await browser.newPage();
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("console", (m) => {
+        if (/Content Security Policy|Refused to /.test(m.text())) problems.push(m.text());
+      });
+      await page.goto(url);
+      await page.evaluate("window.player.play()");
+      await until(
+        "the recording to play",
+        async () => (await termText(page)).includes("uploaded text"),
+      );
+      assertEquals(problems, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
