@@ -20,7 +20,10 @@ Deno.test("parseWindowSize reads COLSxROWS, COLSx and xROWS", async (t) => {
     await t.step(text, () => assert.deepEqual(parseWindowSize(text), want));
   }
   for (const bad of ["x", "100", "0x10", "axb", "100x30x2", "70000x1"]) {
-    await t.step(`rejects ${bad}`, () => assert.throws(() => parseWindowSize(bad), InvalidArgumentError));
+    await t.step(
+      `rejects ${bad}`,
+      () => assert.throws(() => parseWindowSize(bad), InvalidArgumentError),
+    );
   }
 });
 
@@ -58,7 +61,9 @@ Deno.test("parseKey reads characters, control keys and byte escapes", async (t) 
 
 Deno.test("parseIdleTimeLimit takes positive seconds only", () => {
   assert.equal(parseIdleTimeLimit("2.5"), 2.5);
-  for (const bad of ["0", "-1", "", "x"]) assert.throws(() => parseIdleTimeLimit(bad), InvalidArgumentError);
+  for (const bad of ["0", "-1", "", "x"]) {
+    assert.throws(() => parseIdleTimeLimit(bad), InvalidArgumentError);
+  }
 });
 
 Deno.test("sessionId is the FNV-1a 128 hash of the pid in decimal", () => {
@@ -147,7 +152,10 @@ Deno.test("sessionOptionsFrom builds session options and header fields", () => {
       env: { SHELL: "/bin/zsh" },
     });
     // No command given: none in the header.
-    assert.equal(sessionHeader({ cols: 1, rows: 1, timestamp: 0 }, sessionOptionsFrom({}), 2).command, undefined);
+    assert.equal(
+      sessionHeader({ cols: 1, rows: 1, timestamp: 0 }, sessionOptionsFrom({}), 2).command,
+      undefined,
+    );
   } finally {
     if (shell === undefined) Deno.env.delete("SHELL");
     else Deno.env.set("SHELL", shell);

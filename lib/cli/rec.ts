@@ -62,6 +62,8 @@ export function recCommand(): Command {
       `
 Keys while recording: ctrl+\\ pauses and resumes (--pause-key), --marker-key adds a marker,
 --prefix-key makes both need a prefix. The recorded command sees ASCIINEMA_REC=1, ASCIIREC=1.
+Headless (--headless, or no terminal) with stdin from a pipe or file: stdin is typed into the
+session, e.g.  printf 'ls\\nexit\\n' | asciirec rec -c sh demo.cast
 
 Examples:
   asciirec rec demo.cast

@@ -335,7 +335,9 @@ export class Pty implements Disposable {
     const buf = this.#buffer;
     let n = 0;
     while (n < buf.length) {
-      const r = Number(lib.read(this.#master, n === 0 ? buf : buf.subarray(n), BigInt(buf.length - n)));
+      const r = Number(
+        lib.read(this.#master, n === 0 ? buf : buf.subarray(n), BigInt(buf.length - n)),
+      );
       if (r > 0) {
         n += r;
         continue;
@@ -469,8 +471,14 @@ function spawnOnSlave(
         "posix_spawn_file_actions_addopen",
         lib.posix_spawn_file_actions_addopen(actions, 0, slavePath, O_RDWR, 0),
       );
-      checkCode("posix_spawn_file_actions_adddup2", lib.posix_spawn_file_actions_adddup2(actions, 0, 1));
-      checkCode("posix_spawn_file_actions_adddup2", lib.posix_spawn_file_actions_adddup2(actions, 0, 2));
+      checkCode(
+        "posix_spawn_file_actions_adddup2",
+        lib.posix_spawn_file_actions_adddup2(actions, 0, 1),
+      );
+      checkCode(
+        "posix_spawn_file_actions_adddup2",
+        lib.posix_spawn_file_actions_adddup2(actions, 0, 2),
+      );
       const cwdBytes = cwd === undefined ? undefined : cString(cwd);
       if (cwdBytes) {
         checkCode(

@@ -19,6 +19,19 @@ async function readUntil(
   return text;
 }
 
+/** Waits until `pid` has a child process running `name`; returns its pid. */
+async function childNamed(pid: number, name: string): Promise<number> {
+  for (let i = 0; i < 1000; i++) {
+    const children = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`);
+    for (const child of children.trim().split(" ").filter(Boolean)) {
+      const stat = await Deno.readTextFile(`/proc/${child}/stat`).catch(() => "");
+      if (stat.includes(`(${name})`)) return Number(child);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no child ${name} of ${pid}`);
+}
+
 /** Reads the rest of the output as text. */
 async function runToEnd(pty: Pty): Promise<string> {
   let text = "";
@@ -50,7 +63,7 @@ Deno.test("Pty passes argv, env and cwd to the child", async () => {
 
 Deno.test("Pty.resize changes the size and signals the child", async () => {
   using pty = Pty.spawn({
-    argv: ["/bin/sh", "-c", 'trap \'echo "winch $(stty size)"; exit 0\' WINCH; echo ready; read x'],
+    argv: ["/bin/sh", "-c", "trap 'echo \"winch $(stty size)\"; exit 0' WINCH; echo ready; read x"],
   });
   const reader = pty.readable.getReader();
   await readUntil(reader, "ready");
@@ -74,13 +87,23 @@ Deno.test("Pty gives an interactive shell job control", async () => {
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", PS1: "PROMPT> ", ENV: "" },
   });
   const reader = pty.readable.getReader();
-  let out = await readUntil(reader, "PROMPT> ");
+  const banner = await readUntil(reader, "PROMPT> ");
+  assert.ok(!banner.includes("job control turned off"), banner);
   // One command per prompt: a shell may drop input typed ahead while it sets up a job.
-  for (const line of ["sleep 100 &", "jobs", "kill %1", 'wait %1; echo "status=$?"']) {
+  const run = async (line: string) => {
     await pty.write(encoder.encode(`${line}\n`));
-    out = await readUntil(reader, "PROMPT> ", await readUntil(reader, `${line}\r\n`, ""));
+    return await readUntil(reader, "PROMPT> ", await readUntil(reader, `${line}\r\n`, ""));
+  };
+  await run("sleep 100 &");
+  // A job signalled before it has exec'd still has the shell's dispositions (an interactive
+  // shell ignores SIGTERM): wait until the job is sleep itself.
+  const sleeper = await childNamed(pty.pid, "sleep");
+  await run("jobs");
+  await run("kill %1");
+  const out = await run('wait %1; echo "status=$?"');
+  if (await Deno.stat(`/proc/${sleeper}`).then(() => true, () => false)) {
+    Deno.kill(sleeper, "SIGKILL");
   }
-  assert.ok(!out.includes("job control turned off"), out);
   assert.match(out, /status=143/);
   await pty.write(encoder.encode("exit 4\n"));
   reader.releaseLock();
@@ -124,7 +147,9 @@ Deno.test("Pty.kill signals the child", async () => {
 });
 
 Deno.test("Pty resets SIGPIPE so `yes | head -1` prints no Broken pipe", async () => {
-  using pty = Pty.spawn({ argv: ["/bin/sh", "-c", "yes | head -1; yes | head -c 100000 >/dev/null"] });
+  using pty = Pty.spawn({
+    argv: ["/bin/sh", "-c", "yes | head -1; yes | head -c 100000 >/dev/null"],
+  });
   assert.deepEqual(await runToEnd(pty), "y\r\n");
   await pty.wait();
 });
@@ -161,7 +186,11 @@ Deno.test("Pty delivers 50 MB of output byte-exact", async () => {
 
 Deno.test("Pty.write passes every byte, NUL included, and large inputs", async () => {
   using pty = Pty.spawn({
-    argv: ["/bin/sh", "-c", "stty raw -echo; echo ready; head -c 4 | od -An -tx1; head -c 1000000 | wc -c"],
+    argv: [
+      "/bin/sh",
+      "-c",
+      "stty raw -echo; echo ready; head -c 4 | od -An -tx1; head -c 1000000 | wc -c",
+    ],
   });
   const reader = pty.readable.getReader();
   await readUntil(reader, "ready");

@@ -46,7 +46,7 @@ export function fileWritable(
   return new WritableStream<Uint8Array>({
     async write(chunk) {
       let off = 0;
-      if (sync) while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
+      if (sync) { while (off < chunk.length) off += file.writeSync(chunk.subarray(off)); }
       else while (off < chunk.length) off += await file.write(chunk.subarray(off));
     },
     close,

@@ -90,7 +90,10 @@ Deno.test("runSession stamps integer, non-decreasing microsecond times", async (
 
 Deno.test("runSession keeps a UTF-8 character split across reads intact", async () => {
   const sink = new Collect();
-  await run(sink, { command: "printf '\\342\\202'; sleep 0.2; printf '\\254|\\360\\237'; sleep 0.2; printf '\\230\\200'" });
+  await run(sink, {
+    command:
+      "printf '\\342\\202'; sleep 0.2; printf '\\254|\\360\\237'; sleep 0.2; printf '\\230\\200'",
+  });
   assert.equal(sink.output(), "€|😀");
 });
 

@@ -136,7 +136,9 @@ export class HostTerminal implements Disposable {
     this.#raw = false;
     if (this.#resizeListeners.size > 0) Deno.removeSignalListener("SIGWINCH", this.#onWinch);
     this.#resizeListeners.clear();
-    for (const [signal, handler] of this.#signalHandlers) Deno.removeSignalListener(signal, handler);
+    for (const [signal, handler] of this.#signalHandlers) {
+      Deno.removeSignalListener(signal, handler);
+    }
     this.#signalHandlers = [];
     globalThis.removeEventListener("unload", this.#onUnload);
   }

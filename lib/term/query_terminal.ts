@@ -119,17 +119,18 @@ class ReplyParser {
   }
 
   #handle(kind: ReplyKind, seq: number[]): void {
-    const text = new TextDecoder().decode(new Uint8Array(seq));
     if (kind === "da") {
       this.done = true;
       return;
     }
+    // The text between the introducer (ESC P / ESC ]) and the terminator (BEL or ESC \).
+    const end = seq.at(-1) === 0x07 ? seq.length - 1 : seq.length - 2;
+    const body = new TextDecoder().decode(new Uint8Array(seq.slice(2, end)));
     if (kind === "dcs") {
-      const m = /^\x1bP>\|(.*?)(?:\x1b\\|\x07)$/s.exec(text);
-      if (m) this.#version = m[1];
+      if (body.startsWith(">|")) this.#version = body.slice(2);
       return;
     }
-    const m = /^\x1b\](\d+);(?:(\d+);)?(rgb:[0-9a-fA-F/]+)(?:\x1b\\|\x07)$/.exec(text);
+    const m = /^(\d+);(?:(\d+);)?(rgb:[0-9a-fA-F/]+)$/.exec(body);
     if (!m) return;
     const color = parseColor(m[3]!);
     if (color === undefined) return;
@@ -172,7 +173,9 @@ function findReply(
     if (next === 0x5b /* [ */ && bytes[i + 2] === 0x3f /* ? */) {
       let j = i + 3;
       while (j < bytes.length && isDaParam(bytes[j]!)) j++;
-      if (j < bytes.length && bytes[j] === 0x63 /* c */) return { kind: "da", start: i, end: j + 1 };
+      if (j < bytes.length && bytes[j] === 0x63 /* c */) {
+        return { kind: "da", start: i, end: j + 1 };
+      }
       continue;
     }
     if (next === 0x50 /* P */ || next === 0x5d /* ] */) {

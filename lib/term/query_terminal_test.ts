@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Pty } from "../pty/pty.ts";
 import {
   queryTerminal,
   shouldQueryTerminal,
@@ -9,7 +10,10 @@ import {
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
-const PALETTE = Array.from({ length: 16 }, (_, i) => `\x1b]4;${i};rgb:${i.toString(16)}0/0000/ffff\x1b\\`);
+const PALETTE = Array.from(
+  { length: 16 },
+  (_, i) => `\x1b]4;${i};rgb:${i.toString(16)}0/0000/ffff\x1b\\`,
+);
 
 /** A terminal that answers with the given chunks, one per read, then stays silent. */
 function answering(chunks: string[]) {
@@ -69,7 +73,10 @@ Deno.test("queryTerminal gives up after the timeout on a silent terminal", async
 
 Deno.test("stripQueryReplies removes late replies and keeps keys", () => {
   assert.equal(dec(stripQueryReplies(enc("a\x1b[?62;22cb"))), "ab");
-  assert.equal(dec(stripQueryReplies(enc("\x1b]4;3;rgb:00/00/00\x1b\\x\x1b]11;rgb:0/0/0\x07"))), "x");
+  assert.equal(
+    dec(stripQueryReplies(enc("\x1b]4;3;rgb:00/00/00\x1b\\x\x1b]11;rgb:0/0/0\x07"))),
+    "x",
+  );
   assert.equal(dec(stripQueryReplies(enc("\x1b[A\x1bOB"))), "\x1b[A\x1bOB");
 });
 
@@ -85,4 +92,49 @@ Deno.test("shouldQueryTerminal skips dumb and linux terminals and GNU screen", a
       assert.equal(shouldQueryTerminal({ get: (name) => env[name] }), want);
     });
   }
+});
+
+Deno.test("queryTerminal through a real terminal: the replies come on stdin in raw mode", async () => {
+  const host = new URL("./host_terminal.ts", import.meta.url).href;
+  const query = new URL("./query_terminal.ts", import.meta.url).href;
+  const program = `
+    import { HostTerminal } from "${host}";
+    import { queryTerminal } from "${query}";
+    const term = HostTerminal.open();
+    term.setRaw(true);
+    const info = await queryTerminal(term, { timeoutMs: 10000 });
+    term.restore();
+    console.log("RESULT" + JSON.stringify({ ...info, input: new TextDecoder().decode(info.input) }));
+    Deno.exit(0);
+  `;
+  using pty = Pty.spawn({ argv: [Deno.execPath(), "eval", "--quiet", program] });
+  const reader = pty.readable.getReader();
+  let text = "";
+  while (!text.includes("\x1b[c")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`ended early: ${text}`);
+    text += dec(value);
+  }
+  assert.ok(text.includes(dec(terminalQuery())));
+  const palette = Array.from(
+    { length: 16 },
+    (_, i) => `\x1b]4;${i};rgb:0${i.toString(16)}/00/00\x07`,
+  );
+  await pty.write(enc(`\x1bP>|FakeTerm 1.0\x1b\\\x1b]10;rgb:aa/bb/cc\x07\x1b]11;rgb:01/02/03\x07`));
+  await pty.write(enc(palette.join("") + "k\x1b[?64;1c"));
+  while (!/RESULT.*\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += dec(value);
+  }
+  reader.releaseLock();
+  for await (const _ of pty.readable) { /* drain */ }
+  await pty.wait();
+  const result = JSON.parse(/RESULT(.*)/.exec(text)![1]!);
+  assert.equal(result.answered, true);
+  assert.equal(result.version, "FakeTerm 1.0");
+  assert.deepEqual(result.theme.fg, "#aabbcc");
+  assert.deepEqual(result.theme.bg, "#010203");
+  assert.equal(result.theme.palette[15], "#0f0000");
+  assert.equal(result.input, "k");
 });
