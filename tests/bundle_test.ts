@@ -68,6 +68,64 @@ Deno.test({
     assertStringIncludes(r.stdout, '[0.500, "o", "hi\\r\\n"]');
   });
 
+  await t.step("rec a command headless, then play the recording to stdout", async () => {
+    const r = await asciirec(["rec", "-q", "-c", "printf 'bundled\\n'", "out.cast"]);
+    assertEquals(r.code, 0, r.stderr);
+    const cast = await Deno.readTextFile(`${empty}/out.cast`);
+    assertMatch(cast, /^\{"version":3,/);
+    assertStringIncludes(cast, '"o", "bundled\\r\\n"]');
+    const played = await asciirec(["play", "-q", "out.cast"]);
+    assertEquals(played.code, 0, played.stderr);
+    assertStringIncludes(played.stdout, "bundled\r\n");
+  });
+
+  await t.step("stream --local serves the page and the embedded player", async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--no-remote",
+        "--no-npm",
+        ...PERMISSIONS,
+        "asciirec.js",
+        "stream",
+        "--local",
+        "-c",
+        "sleep 30",
+      ],
+      cwd: empty,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    try {
+      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let stderr = "";
+      let url: string | undefined;
+      while (url === undefined) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before printing a URL: ${stderr}`);
+        stderr += value;
+        url = /Live streaming at (\S+)/.exec(stderr)?.[1];
+      }
+      const page = await fetch(url);
+      assertEquals(page.status, 200);
+      const html = await page.text();
+      assertStringIncludes(html, "AsciinemaPlayer.create");
+      const script = /<script[^>]+src="([^"]*asciinema-player[^"]*\.js)"/.exec(html)?.[1];
+      assertMatch(script ?? "", /asciinema-player/);
+      const js = await fetch(new URL(script!, url));
+      assertEquals(js.status, 200);
+      assertEquals(js.headers.get("content-type")?.split(";")[0], "text/javascript");
+      assertStringIncludes(await js.text(), "AsciinemaPlayer");
+      await reader.cancel();
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+    }
+  });
+
   await Deno.remove(work, { recursive: true });
   await Deno.remove(empty, { recursive: true });
   await Deno.remove(denoDir, { recursive: true });
