@@ -9,6 +9,9 @@
  * @module
  */
 import { cliArgv } from "../tests/_cli.ts";
+import { mulberry32 } from "../tests/_mulberry32.ts";
+import { numberFlag } from "./_number_flag.ts";
+import { peakRssKiB } from "./_stats.ts";
 
 interface Measure {
   seconds: number;
@@ -18,23 +21,6 @@ interface Measure {
 
 const TIME = "/usr/bin/time";
 
-function _sizeMb(args: string[]): number {
-  const i = args.indexOf("--size-mb");
-  const value = i === -1 ? 200 : Number(args[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError("--size-mb needs a number > 0");
-  return value;
-}
-
-/** A small deterministic PRNG (mulberry32), so every run converts the same file. */
-function _random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Writes a v2 file of about `bytes` bytes that looks like a real session: typed keys echoed
  * one per event, prompts, coloured `ls` and compiler lines, progress bars, UTF-8 (box
@@ -42,7 +28,7 @@ function _random(seed: number): () => number {
  * (which carry most of the bytes in real recordings), plus rare resizes and markers.
  */
 async function _generate(path: string, bytes: number): Promise<number> {
-  const random = _random(42);
+  const random = mulberry32(42);
   const words = ["src", "main.rs", "Cargo.toml", "README.md", "target", "tests", "lib", "index"];
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
   const line = (): string =>
@@ -134,8 +120,7 @@ async function _measure(argv: string[], options: { shell?: boolean } = {}): Prom
   let hwmKb = 0;
   const poll = haveTime || options.shell ? undefined : setInterval(() => {
     try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      hwmKb = Math.max(hwmKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      hwmKb = Math.max(hwmKb, peakRssKiB(child.pid));
     } catch {
       // The process has just ended.
     }
@@ -151,8 +136,12 @@ async function _measure(argv: string[], options: { shell?: boolean } = {}): Prom
   return { seconds, rssMb: kb > 0 ? kb / 1024 : undefined };
 }
 
+function _rssText(measure: Measure): string {
+  return measure.rssMb === undefined ? "n/a" : `${measure.rssMb.toFixed(0)} MB`;
+}
+
 async function main() {
-  const sizeMb = _sizeMb(Deno.args);
+  const sizeMb = numberFlag(Deno.args, "--size-mb", { fallback: 200, integer: false });
   const dir = await Deno.makeTempDir({ prefix: "asciirec-bench-convert-" });
   try {
     const input = `${dir}/input.cast`;
@@ -165,21 +154,19 @@ async function main() {
     for await (const _ of (await Deno.open(input)).readable) { /* read through */ }
 
     const ours = await _measure([...cliArgv(), "convert", "-q", input, `${dir}/out.cast`]);
-    const rss = ours.rssMb === undefined ? "n/a" : `${ours.rssMb.toFixed(0)} MB`;
     const ourRate = mb / ours.seconds;
     console.log(
       `asciirec convert v2->v3: ${ours.seconds.toFixed(2)} s, ${ourRate.toFixed(0)} MB/s, ` +
-        `peak RSS ${rss}  (targets: >= 100 MB/s, < 150 MB)`,
+        `peak RSS ${_rssText(ours)}  (targets: >= 100 MB/s, < 150 MB)`,
     );
 
     const asciinema = "/usr/bin/asciinema";
     if (await Deno.stat(asciinema).then(() => true, () => false)) {
       const ref = await _measure([asciinema, "cat", input], { shell: true });
       const refRate = mb / ref.seconds;
-      const refRss = ref.rssMb === undefined ? "n/a" : `${ref.rssMb.toFixed(0)} MB`;
       console.log(
         `asciinema 2.2 cat (reference): ${ref.seconds.toFixed(2)} s, ${refRate.toFixed(0)} MB/s, ` +
-          `peak RSS ${refRss}`,
+          `peak RSS ${_rssText(ref)}`,
       );
       console.log(`ratio: asciirec is ${(ourRate / refRate).toFixed(2)}x the reference's speed`);
     } else {

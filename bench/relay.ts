@@ -13,6 +13,7 @@ import { encodeAlisMessage } from "../lib/alis/encoder.ts";
 import { alisMagic } from "../lib/alis/message.ts";
 import { decodeLeb128 } from "../lib/alis/leb128.ts";
 import { Relay } from "../lib/relay/relay.ts";
+import { peakRssKiB, percentiles } from "./_stats.ts";
 
 const RATE_BYTES_PER_S = 100_000;
 const TICK_MS = 10;
@@ -45,14 +46,7 @@ function procStats(pid: number): ProcStats {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: ticks / 100, rssPeakMb: hwm / 1024 };
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+  return { cpuSeconds: ticks / 100, rssPeakMb: peakRssKiB(pid) / 1024 };
 }
 
 const ascii = new TextDecoder();
@@ -157,13 +151,13 @@ async function run(base: string, relayPid: number, viewers: number): Promise<Run
   await new Promise((r) => setTimeout(r, 500));
   producer.close();
   for (const ws of sockets) ws.close();
-  const sorted = Float64Array.from(latencies).sort();
+  const { p50, p99 } = percentiles(latencies);
   const missing = viewers * sent - latencies.length;
   return {
     viewers,
     samples: latencies.length,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
+    p50,
+    p99,
     cpuPerSecond: (after.cpuSeconds - before.cpuSeconds) / (MEASURE_MS / 1000),
     rssPeakMb: after.rssPeakMb,
     missing: Math.max(0, missing),

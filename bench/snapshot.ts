@@ -16,30 +16,16 @@ import { diffTerminals, replay, writeAndWait } from "../lib/vt/_compare.ts";
 import { serialize } from "../lib/vt/_serialize.ts";
 import { createTerminal } from "../lib/vt/_xterm.ts";
 import { Vt } from "../lib/vt/vt.ts";
+import { mulberry32 } from "../tests/_mulberry32.ts";
+import { numberFlag } from "./_number_flag.ts";
+import { type Percentiles, percentiles } from "./_stats.ts";
 
 const COLS = 200;
 const ROWS = 60;
 
-function _runs(args: string[]): number {
-  const i = args.indexOf("--runs");
-  const value = i === -1 ? 300 : Number(args[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError("--runs needs an integer > 0");
-  return value;
-}
-
-/** A small deterministic PRNG (mulberry32), so every run draws the same screen. */
-function _random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Output that fills the screen, changing colours and attributes at every cell. */
 function _colouredScreen(): string {
-  const random = _random(7);
+  const random = mulberry32(7);
   const int = (n: number) => Math.floor(random() * n);
   const attrs = ["1", "2", "3", "4", "5", "7", "9", "4:3", "53"];
   let out = "\x1b[H";
@@ -62,19 +48,13 @@ function _colouredScreen(): string {
   return out + "\x1b[0m\x1b[30;40H";
 }
 
-function _percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
-
-function _stats(name: string, times: number[]): { p50: number; p99: number } {
-  const sorted = [...times].sort((a, b) => a - b);
-  const p50 = _percentile(sorted, 50);
-  const p99 = _percentile(sorted, 99);
+function _stats(name: string, times: number[]): Percentiles {
+  const { p50, p99 } = percentiles(times);
   console.log(`${name.padEnd(40)} p50 ${p50.toFixed(3)} ms   p99 ${p99.toFixed(3)} ms`);
   return { p50, p99 };
 }
 
-const runs = _runs(Deno.args);
+const runs = numberFlag(Deno.args, "--runs", { fallback: 300 });
 const screen = _colouredScreen();
 using vt = new Vt(COLS, ROWS);
 vt.feed(screen);

@@ -17,19 +17,10 @@
 import { LiveHub } from "../lib/stream/live_hub.ts";
 import { LiveCli } from "../tests/_live_cli.ts";
 import { startLocalServer } from "../lib/stream/local_server.ts";
+import { numberFlag } from "./_number_flag.ts";
+import { median, percentiles } from "./_stats.ts";
 
 const INTERVAL_MS = 10;
-
-function _intFlag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  const value = i === -1 ? fallback : Number(args[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} needs an integer > 0`);
-  return value;
-}
-
-function _percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const stamp = () => performance.timeOrigin + performance.now();
@@ -113,11 +104,6 @@ async function _bare(viewers: number, events: number): Promise<number[]> {
   }
 }
 
-function _summary(latencies: number[]): { p50: number; p99: number } {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { p50: _percentile(sorted, 50), p99: _percentile(sorted, 99) };
-}
-
 /** Wall time of `script` running the command (ms). */
 async function _script(command: string): Promise<number> {
   const start = performance.now();
@@ -160,20 +146,16 @@ async function _asciirec(command: string, dir: string, stream: boolean): Promise
   return ms;
 }
 
-function _median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
-
 if (import.meta.main) {
-  const events = _intFlag(Deno.args, "--events", 300);
-  const lines = _intFlag(Deno.args, "--lines", 2_000_000);
+  const events = numberFlag(Deno.args, "--events", { fallback: 300 });
+  const lines = numberFlag(Deno.args, "--lines", { fallback: 2_000_000 });
   console.log(
     `hub → WebSocket viewer latency on loopback, ${events} events every ${INTERVAL_MS} ms`,
   );
   console.log("viewers  hub p50   hub p99   bare p50  bare p99  p99 ratio  target p99");
   for (const [viewers, target] of [[1, 10], [200, 30]] as const) {
-    const bare = _summary(await _bare(viewers, events));
-    const hub = _summary(await _hub(viewers, events));
+    const bare = percentiles(await _bare(viewers, events));
+    const hub = percentiles(await _hub(viewers, events));
     const ms = (v: number) => `${v.toFixed(2)} ms`.padEnd(10);
     console.log(
       `${String(viewers).padEnd(9)}${ms(hub.p50)}${ms(hub.p99)}${ms(bare.p50)}${ms(bare.p99)}` +
@@ -194,7 +176,7 @@ if (import.meta.main) {
       streaming.push(await _asciirec(command, dir, true));
     }
     const mb = (await Deno.stat(`${dir}/bench.cast`)).size / 1e6;
-    const [s, r, l] = [_median(script), _median(recOnly), _median(streaming)];
+    const [s, r, l] = [median(script), median(recOnly), median(streaming)];
     console.log(`\nrecording '${command}' (${mb.toFixed(0)} MB of asciicast), median of 3:`);
     console.log("                                     wall      throughput vs script");
     const row = (name: string, ms: number) =>

@@ -37,30 +37,37 @@ export function assertMatch(actual: string, pattern: RegExp, message?: string): 
   }
 }
 
+type _ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Returns `error` if it is an `errorClass` whose message includes `includes`; fails otherwise. */
+function _checkThrown(error: unknown, errorClass: _ErrorClass, includes?: string): Error {
+  if (!(error instanceof errorClass)) {
+    throw new AssertionError({
+      message: `expected ${errorClass.name}, got ${
+        error instanceof Error ? error.name : typeof error
+      }: ${error}`,
+    });
+  }
+  if (includes !== undefined && !error.message.includes(includes)) {
+    throw new AssertionError({
+      message: `expected the message ${JSON.stringify(error.message)} to include ${
+        JSON.stringify(includes)
+      }`,
+    });
+  }
+  return error;
+}
+
 /** Fails unless `fn` throws (or rejects with) an instance of `errorClass` whose message includes `includes`. */
 export async function assertRejects(
   fn: () => unknown,
-  errorClass: abstract new (...args: never[]) => Error = Error,
+  errorClass: _ErrorClass = Error,
   includes?: string,
 ): Promise<Error> {
   try {
     await fn();
   } catch (error) {
-    if (!(error instanceof errorClass)) {
-      throw new AssertionError({
-        message: `expected ${errorClass.name}, got ${
-          error instanceof Error ? error.name : typeof error
-        }: ${error}`,
-      });
-    }
-    if (includes !== undefined && !error.message.includes(includes)) {
-      throw new AssertionError({
-        message: `expected the message ${JSON.stringify(error.message)} to include ${
-          JSON.stringify(includes)
-        }`,
-      });
-    }
-    return error;
+    return _checkThrown(error, errorClass, includes);
   }
   throw new AssertionError({ message: `expected ${errorClass.name} to be thrown` });
 }
@@ -68,27 +75,13 @@ export async function assertRejects(
 /** Same as {@linkcode assertRejects}, for synchronous code. */
 export function assertThrows(
   fn: () => unknown,
-  errorClass: abstract new (...args: never[]) => Error = Error,
+  errorClass: _ErrorClass = Error,
   includes?: string,
 ): Error {
   try {
     fn();
   } catch (error) {
-    if (!(error instanceof errorClass)) {
-      throw new AssertionError({
-        message: `expected ${errorClass.name}, got ${
-          error instanceof Error ? error.name : typeof error
-        }: ${error}`,
-      });
-    }
-    if (includes !== undefined && !error.message.includes(includes)) {
-      throw new AssertionError({
-        message: `expected the message ${JSON.stringify(error.message)} to include ${
-          JSON.stringify(includes)
-        }`,
-      });
-    }
-    return error;
+    return _checkThrown(error, errorClass, includes);
   }
   throw new AssertionError({ message: `expected ${errorClass.name} to be thrown` });
 }

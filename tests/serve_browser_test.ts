@@ -4,43 +4,11 @@
  * and says the stream ended.
  * Also plays an uploaded recording on its `/a/<id>` page.
  */
-import { chromium, type Page } from "playwright-core";
 import { assertEquals } from "./_assert.ts";
+import { hasChromium, launchChromium, playerOverlay, playerText, until } from "./_browser.ts";
 import { ApiClient } from "../lib/remote/api_client.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../lib/remote/producer.ts";
 import { newInstallId, startTestRelay, type TestRelay, waitUntil } from "../lib/relay/_testing.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-async function until(what: string, condition: () => Promise<boolean>, ms = 15_000) {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const termText = (page: Page) => page.locator(".ap-term").innerText().catch(() => "");
-const overlay = (page: Page) =>
-  page.evaluate("document.querySelector('.ap-overlay-info')?.textContent ?? ''");
 
 Deno.test({
   name: "the player on the relay's stream page survives a relay restart and shows the end",
@@ -51,7 +19,7 @@ Deno.test({
     const dataDir = await Deno.makeTempDir();
     let relay: TestRelay = await startTestRelay({ dataDir, graceMs: 30_000 });
     const port = Number(new URL(relay.url).port);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const endpoint = await prepareRemoteStream({
         serverUrl: relay.url,
@@ -73,7 +41,7 @@ Deno.test({
       assertEquals(await page.title(), "relayed");
       await until(
         "the page to show the output",
-        async () => (await termText(page)).includes("before restart"),
+        async () => (await playerText(page)).includes("before restart"),
       );
 
       await relay.stop();
@@ -83,7 +51,7 @@ Deno.test({
       producer.write({ time: 2_000_000, code: "o", data: "after restart\r\n" });
       // The player reconnects by itself (1001 is not an end) and gets a fresh Init.
       await until("the page to continue", async () => {
-        const text = await termText(page);
+        const text = await playerText(page);
         return text.includes("before restart") && text.includes("during restart") &&
           text.includes("after restart");
       });
@@ -91,7 +59,7 @@ Deno.test({
       await producer.close();
       await until(
         "the page to say the stream ended",
-        async () => (await overlay(page)) === "Stream ended",
+        async () => (await playerOverlay(page)) === "Stream ended",
       );
       assertEquals(problems, []);
     } finally {
@@ -115,7 +83,7 @@ Deno.test({
       new TextEncoder().encode(cast),
       "u.cast",
     );
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const problems: string[] = [];
       const page = await browser.newPage();
@@ -127,7 +95,7 @@ Deno.test({
       await page.evaluate("window.player.play()");
       await until(
         "the recording to play",
-        async () => (await termText(page)).includes("uploaded text"),
+        async () => (await playerText(page)).includes("uploaded text"),
       );
       assertEquals(problems, []);
     } finally {

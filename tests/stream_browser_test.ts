@@ -4,37 +4,10 @@
  * sees the current screen at once, and when the command exits the page says "Stream ended"
  * and does not reconnect.
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assert, assertEquals } from "./_assert.ts";
+import { hasChromium, launchChromium, playerOverlay, playerText, until } from "./_browser.ts";
 import { LiveCli } from "./_live_cli.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 15_000) {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 Deno.test({
   name:
@@ -54,7 +27,7 @@ Deno.test({
       "-c",
       "printf '\\033[1;32mhello from asciirec\\033[0m\\n'; read a; echo second line; read b",
     ]);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const url = await cli.url();
       const problems: string[] = [];
@@ -69,29 +42,25 @@ Deno.test({
         await page.goto(url);
         return page;
       };
-      const termText = (page: Page) => page.locator(".ap-term").innerText().catch(() => "");
-      // The overlay's text as in the DOM (CSS shows it upper-cased).
-      const overlay = (page: Page) =>
-        page.evaluate("document.querySelector('.ap-overlay-info')?.textContent ?? ''");
 
       const first = await open("first");
       assertEquals(await first.title(), "browser demo");
       await until(
         "the first page to show the output",
-        async () => (await termText(first)).includes("hello from asciirec"),
+        async () => (await playerText(first)).includes("hello from asciirec"),
       );
       assert(await first.evaluate("typeof window.player === 'object'"), "window.player is set");
 
       await cli.type("\n");
       await until(
         "the first page to show live output",
-        async () => (await termText(first)).includes("second line"),
+        async () => (await playerText(first)).includes("second line"),
       );
 
       // A late joiner sees the current screen from its Init: nothing new is printed meanwhile.
       const second = await open("second");
       await until("the late page to show the current screen", async () => {
-        const text = await termText(second);
+        const text = await playerText(second);
         return text.includes("hello from asciirec") && text.includes("second line");
       });
       assertEquals(
@@ -106,11 +75,11 @@ Deno.test({
       assertEquals(await cli.exit(), 0);
       await until(
         "the first page to say the stream ended",
-        async () => (await overlay(first)) === "Stream ended",
+        async () => (await playerOverlay(first)) === "Stream ended",
       );
       await until(
         "the late page to say the stream ended",
-        async () => (await overlay(second)) === "Stream ended",
+        async () => (await playerOverlay(second)) === "Stream ended",
       );
       // A 3.17 player that was not told about the end reconnects within ~0.5 s; wait longer.
       await new Promise((resolve) => setTimeout(resolve, 2_000));

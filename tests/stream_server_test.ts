@@ -30,6 +30,11 @@ class Viewer {
     });
     this.closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));
   }
+  /** Waits for the socket to open and the stream's first two messages: magic and Init. */
+  async joined(): Promise<void> {
+    await this.opened;
+    await until("the Init", () => this.raw.length === 2);
+  }
   messages(): AlisMessage[] {
     assertEquals(String(this.raw[0]), MAGIC);
     return this.raw.slice(1).map(decodeAlisMessage);
@@ -124,8 +129,7 @@ Deno.test("stream end reaches a real socket as Exit, EOT, then close 1000", asyn
   hub.begin({ cols: 80, rows: 24 });
   const server = await startLocalServer({ hub });
   const viewer = new Viewer(wsUrl(server));
-  await viewer.opened;
-  await until("the Init", () => viewer.raw.length === 2);
+  await viewer.joined();
   hub.write({ time: 1000, code: "o", data: "done\r\n" });
   hub.write({ time: 2000, code: "x", data: "0" });
   await hub.close();
@@ -140,8 +144,7 @@ Deno.test("viewers are read-only: what they send is ignored", async () => {
   hub.begin({ cols: 80, rows: 24 });
   const server = await startLocalServer({ hub });
   const viewer = new Viewer(wsUrl(server));
-  await viewer.opened;
-  await until("the Init", () => viewer.raw.length === 2);
+  await viewer.joined();
   viewer.socket.send("ls\r");
   viewer.socket.send(new Uint8Array([0x69, 0x01, 0x00, 0x01, 0x78]));
   hub.write({ time: 1, code: "o", data: "still streaming" });
@@ -193,8 +196,7 @@ Deno.test("a token-protected server answers 404 without the token and streams wi
   await refused.closed;
 
   const viewer = new Viewer(wsUrl(server));
-  await viewer.opened;
-  await until("the Init", () => viewer.raw.length === 2);
+  await viewer.joined();
   const init = viewer.messages()[0]!;
   assert(init.type === "init" && init.lastId === 1 && init.initData.includes("secret screen"));
   await hub.close();

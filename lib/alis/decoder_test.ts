@@ -4,6 +4,7 @@ import { checkAlisMagic, decodeAlisMessage } from "./decoder.ts";
 import { encodeAlisMessage } from "./encoder.ts";
 import { alisMagic, type AlisMessage } from "./message.ts";
 import { hex, REFERENCE_VECTORS, THEME16 } from "./_test_vectors.ts";
+import { mulberry32 } from "../../tests/_mulberry32.ts";
 
 Deno.test("ALiS decoder reads the reference examples", async (t) => {
   for (const [name, message, bytes] of REFERENCE_VECTORS) {
@@ -132,18 +133,8 @@ Deno.test("ALiS decoder ignores what follows EOT beyond the known layouts", asyn
   }
 });
 
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("ALiS decoder throws only AlisError on 20 000 random and mutated messages", () => {
-  const random = rng(0xa115);
+  const random = mulberry32(0xa115);
   const int = (n: number) => Math.floor(random() * n);
   const types = [0x01, 0x04, 0x6f, 0x69, 0x72, 0x6d, 0x78];
   const valid = REFERENCE_VECTORS.map(([, , bytes]) => hex(bytes));

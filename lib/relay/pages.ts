@@ -7,6 +7,7 @@
  * @module
  */
 import { createLocalHandler, type ViewerHub } from "../stream/local_server.ts";
+import { playerPageCsp } from "../stream/player_page_csp.ts";
 
 const ASSET_PREFIX = "/assets/asciinema-player";
 
@@ -76,19 +77,9 @@ const NO_HUB: ViewerHub = {
  */
 export async function createRelayPages(): Promise<RelayPages> {
   const assets = await createLocalHandler({ hub: NO_HUB, token: "assets" });
-  const hash = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(RECORDING_SCRIPT)),
-  );
-  const csp = [
-    "default-src 'none'",
-    `script-src 'self' 'wasm-unsafe-eval' 'sha256-${btoa(String.fromCharCode(...hash))}'`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join("; ");
+  // The recording page has always left framing open (no frame-ancestors); the stream page
+  // forbids it.
+  const csp = await playerPageCsp(RECORDING_SCRIPT, { framable: true });
   // One handler per stream page, remembered while its title stays the same.
   const streamHandlers = new Map<string, { title: string; handler: (r: Request) => Response }>();
   return {

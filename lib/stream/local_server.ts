@@ -12,6 +12,7 @@ import playerJs from "asciinema-player/dist/bundle/asciinema-player.min.js" with
 import playerCss from "asciinema-player/dist/bundle/asciinema-player.css" with { type: "text" };
 import pageTemplate from "../../web/index.html" with { type: "text" };
 import { ALIS_PROTOCOL } from "../alis/message.ts";
+import { playerPageCsp } from "./player_page_csp.ts";
 import type { ViewerFormat, ViewerSocket } from "./live_hub.ts";
 
 /** What the server needs from the hub: a way to add a viewer (see `LiveHub.join`). */
@@ -142,19 +143,7 @@ export async function createLocalHandler(
     .replace("__CSS__", () => names["asciinema-player.css"]!)
     .replace("__JS__", () => names["asciinema-player.min.js"]!);
   const inline = /<script>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? "";
-  const scriptHash = btoa(String.fromCharCode(...await _sha256(inline)));
-  // The player compiles its inlined WebAssembly at run time: 'wasm-unsafe-eval'.
-  const csp = [
-    "default-src 'none'",
-    `script-src 'self' 'wasm-unsafe-eval' 'sha256-${scriptHash}'`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+  const csp = await playerPageCsp(inline);
   const pageAsset: _Asset = {
     body: page,
     gzip: await _gzip(page),

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_
 import { diffTerminals, replay, writeAndWait } from "./_compare.ts";
 import { createTerminal, internals } from "./_xterm.ts";
 import { Vt } from "./vt.ts";
+import { mulberry32 } from "../../tests/_mulberry32.ts";
 
 const ESC = "\x1b";
 const CSI = "\x1b[";
@@ -465,16 +466,6 @@ Deno.test("escape tail agrees with xterm's parser on random control-heavy output
   }
 });
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Differences the serializer knowingly leaves (see the module notes in `_serialize.ts`):
  * an empty cell whose odd attributes cannot be made empty again is a space with them; a
@@ -496,7 +487,7 @@ function knownLoss(difference: string): boolean {
 }
 
 Deno.test("snapshot reproduces random control-heavy output in random sizes", async () => {
-  const next = random(2024);
+  const next = mulberry32(2024);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: T[]): T => items[int(items.length)]!;
   const pieces: (() => string)[] = [
