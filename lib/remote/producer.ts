@@ -19,7 +19,7 @@ import { type Event, parseSize, type Theme } from "../asciicast/event.ts";
 import { encodeAlisMessage } from "../alis/encoder.ts";
 import { ALIS_PROTOCOL, alisMagic, type AlisMessage } from "../alis/message.ts";
 import type { EventSink } from "../session/sink.ts";
-import { Vt } from "../vt/vt.ts";
+import { WorkerVt } from "../vt/worker_vt.ts";
 import { ApiClient, type StreamChanges } from "./api_client.ts";
 import { resolveServerUrl } from "./config.ts";
 import { readOrCreateInstallId } from "./install_id.ts";
@@ -160,7 +160,7 @@ export class RemoteProducer implements EventSink {
   readonly #endpoint: ProducerEndpoint;
   readonly #options: Required<Omit<RemoteProducerOptions, "onNotice">>;
   readonly #notice: (message: string) => void;
-  readonly #vt: Vt;
+  readonly #vt: WorkerVt;
   readonly #theme: Theme | undefined;
   #state: _State = "connecting";
   #socket: WebSocket | undefined;
@@ -202,7 +202,7 @@ export class RemoteProducer implements EventSink {
       ...options,
     };
     this.#notice = options.onNotice ?? (() => {});
-    this.#vt = new Vt(Math.max(1, start.cols), Math.max(1, start.rows), { scrollback: 0 });
+    this.#vt = new WorkerVt(Math.max(1, start.cols), Math.max(1, start.rows), { scrollback: 0 });
     this.#theme = start.theme;
     this.#loop = this.#run();
   }

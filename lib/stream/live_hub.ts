@@ -11,7 +11,7 @@ import { type Event, formatSize, parseSize, type Theme } from "../asciicast/even
 import type { EventSink } from "../session/sink.ts";
 import { encodeAlisMessage } from "../alis/encoder.ts";
 import { alisMagic, type AlisMessage } from "../alis/message.ts";
-import { Vt } from "../vt/vt.ts";
+import { WorkerVt } from "../vt/worker_vt.ts";
 
 /** The part of a WebSocket the hub uses; a server-side `WebSocket` is one. */
 export interface ViewerSocket {
@@ -53,7 +53,10 @@ export interface HubStart {
 
 /** Options for {@linkcode LiveHub}. */
 export interface LiveHubOptions {
-  /** Makes the headless terminal when the session starts. Default: a {@linkcode Vt}. */
+  /**
+   * Makes the headless terminal when the session starts. Default: a {@linkcode WorkerVt}
+   * (the emulator parses in a worker thread, off the session's output loop).
+   */
   createTerminal?: (cols: number, rows: number) => HubTerminal;
   /** A viewer with more events than this waiting is disconnected. Default 1024. */
   maxQueueEvents?: number;
@@ -218,7 +221,7 @@ export class LiveHub implements EventSink {
       highWaterBytes: options.highWaterBytes ?? 256 * 1024,
       closeTimeoutMs: options.closeTimeoutMs ?? 3000,
       now: options.now ?? (() => performance.now()),
-      createTerminal: options.createTerminal ?? ((cols, rows) => new Vt(cols, rows)),
+      createTerminal: options.createTerminal ?? ((cols, rows) => new WorkerVt(cols, rows)),
     };
     this.#notice = options.onNotice ?? (() => {});
   }

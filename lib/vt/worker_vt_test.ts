@@ -1,0 +1,244 @@
+import type { Terminal } from "@xterm/headless";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
+import { PERMISSIONS } from "../../tests/_cli.ts";
+import { buildVtWorker, VT_WORKER_BUNDLE } from "../../scripts/build_vt_worker.ts";
+import { createTerminal, diffTerminals, replay, writeAndWait } from "./_compare.ts";
+import { WorkerVt } from "./worker_vt.ts";
+
+const ESC = "\x1b";
+const CSI = "\x1b[";
+
+interface Case {
+  name: string;
+  cols?: number;
+  rows?: number;
+  /** Output fed before the snapshot, as separate writes. */
+  feed: string | string[];
+  /** Output fed to the original and to the replayed copy after the snapshot. */
+  then?: string;
+}
+
+// A representative part of `vt_test.ts`'s table: the worker must not change a snapshot.
+const cases: Case[] = [
+  {
+    name: "16, bright, 256 and true colours in foreground and background",
+    feed: [
+      `${CSI}31mred${CSI}91mbright${CSI}42mon green${CSI}103mon bright${CSI}0m\r\n`,
+      `${CSI}38;5;208m208${CSI}48;5;17mon17${CSI}38;2;10;200;30mtrue${CSI}48;2;1;2;3mtruebg${CSI}39;49mplain`,
+    ],
+    then: "more",
+  },
+  {
+    name: "alternate screen over a full primary screen, then back to the primary",
+    cols: 40,
+    rows: 10,
+    feed: [
+      Array.from({ length: 12 }, (_, i) => `${CSI}1;32muser${CSI}0m:${CSI}34m~/p${i}$ `).join(
+        "\r\n",
+      ),
+      `${CSI}?1049h${CSI}H${CSI}2J${CSI}7malt screen${CSI}0m\r\nline 2`,
+    ],
+    then: `${CSI}?1049lback in the primary\r\n`,
+  },
+  {
+    name: "scroll region keeps scrolling the same lines",
+    rows: 8,
+    feed: `top\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\nbottom${CSI}3;6r${CSI}6;1Hin region`,
+    then: "\r\nnew 1\r\nnew 2\r\nnew 3\n\n\n\n",
+  },
+  {
+    name: "saved cursor with its pen and character set",
+    feed: `ab${ESC}(0${CSI}31;44m${CSI}2;5H${ESC}7${ESC}(B${CSI}0m${CSI}6;1Hz`,
+    then: `${ESC}8qqx${CSI}0m ok`,
+  },
+  {
+    name: "wide CJK and emoji",
+    cols: 12,
+    feed: `中文 😀 ok\r\n${CSI}32m漢字かな${CSI}0m\r\nabcdefghijk中`,
+    then: "next",
+  },
+  {
+    name: "pending wrap after a narrow character",
+    cols: 10,
+    feed: `${CSI}35m${"abcdefghij"}`,
+    then: "k",
+  },
+  {
+    name: "partial CSI at the end",
+    feed: `abc${CSI}3`,
+    then: "1mred",
+  },
+  {
+    name: "partial OSC title at the end",
+    feed: `abc${ESC}]0;tit`,
+    then: "le\x07after",
+  },
+  {
+    name: "insert mode, new-line mode and application cursor keys",
+    feed: `abcdef${CSI}1;3H${CSI}4h${CSI}20h${CSI}?1h`,
+    then: "XY\nnext",
+  },
+];
+
+async function assertReplays(c: Case): Promise<void> {
+  const cols = c.cols ?? 20;
+  const rows = c.rows ?? 6;
+  const chunks = typeof c.feed === "string" ? [c.feed] : c.feed;
+  using vt = new WorkerVt(cols, rows);
+  const original = createTerminal(cols, rows, { scrollback: 100 });
+  let copy: Terminal | undefined;
+  try {
+    for (const chunk of chunks) {
+      vt.feed(chunk);
+      await writeAndWait(original, chunk);
+    }
+    const snapshot = await vt.snapshot();
+    copy = await replay(snapshot, cols, rows);
+    assertEquals(diffTerminals(original, copy), [], `snapshot ${JSON.stringify(snapshot)}`);
+    if (c.then !== undefined) {
+      await writeAndWait(original, c.then);
+      await writeAndWait(copy, c.then);
+      assertEquals(diffTerminals(original, copy), [], `after more, ${JSON.stringify(snapshot)}`);
+    }
+  } finally {
+    original.dispose();
+    copy?.dispose();
+  }
+}
+
+Deno.test("WorkerVt snapshot replayed into a fresh terminal reproduces the original", async (t) => {
+  for (const c of cases) await t.step(c.name, () => assertReplays(c));
+});
+
+Deno.test("WorkerVt snapshot reflects exactly the output fed before the call", async () => {
+  using vt = new WorkerVt(20, 4);
+  const before = `first line\r\n${CSI}32mgreen${CSI}1`;
+  vt.feed(before);
+  const pending = vt.snapshot();
+  vt.feed("mafter the call\r\n");
+  vt.resize(30, 8);
+  vt.feed("and more");
+  const later = vt.text();
+  const snapshot = await pending;
+  const original = createTerminal(20, 4, { scrollback: 100 });
+  await writeAndWait(original, before);
+  const copy = await replay(snapshot, 20, 4);
+  try {
+    assertEquals(diffTerminals(original, copy), []);
+    assert(!snapshot.includes("after"), JSON.stringify(snapshot));
+    assert(snapshot.endsWith(`${CSI}1`), JSON.stringify(snapshot));
+    assertEquals(await later, "first line\ngreenafter the call\nand more");
+  } finally {
+    original.dispose();
+    copy.dispose();
+  }
+});
+
+Deno.test("WorkerVt resize applies between the output fed before and after it", async () => {
+  using vt = new WorkerVt(20, 6);
+  const [before, after] = ["0123456789abcdefghij", "y"];
+  vt.feed(before);
+  vt.resize(8, 6);
+  assertEquals([vt.cols, vt.rows], [8, 6]);
+  vt.feed(after);
+  const snapshot = await vt.snapshot();
+  const original = createTerminal(20, 6, { scrollback: 100 });
+  await writeAndWait(original, before);
+  original.resize(8, 6);
+  await writeAndWait(original, after);
+  const copy = await replay(snapshot, 8, 6);
+  try {
+    assertEquals(diffTerminals(original, copy), []);
+  } finally {
+    original.dispose();
+    copy.dispose();
+  }
+});
+
+Deno.test("WorkerVt joins UTF-8 characters split between byte chunks", async () => {
+  using vt = new WorkerVt(20, 3);
+  const bytes = new TextEncoder().encode("héllo 中文 😀");
+  for (const byte of bytes) vt.feed(new Uint8Array([byte]));
+  assertEquals(await vt.text(), "héllo 中文 😀");
+});
+
+Deno.test("WorkerVt rejects bad sizes, use after dispose, and pending calls on dispose", async () => {
+  assertThrows(() => new WorkerVt(0, 24), RangeError, "positive integer");
+  assertThrows(() => new WorkerVt(80, 24, { scrollback: -1 }), RangeError, "scrollback");
+  const vt = new WorkerVt(10, 2);
+  assertThrows(() => vt.resize(80.5, 24), RangeError, "positive integer");
+  vt.feed("abc");
+  const pending = vt.snapshot();
+  vt.dispose();
+  await assertRejects(() => pending, Error, "disposed");
+  assertThrows(() => vt.feed("x"), Error, "disposed");
+  assertThrows(() => vt.resize(5, 5), Error, "disposed");
+  await assertRejects(() => vt.snapshot(), Error, "disposed");
+  vt.dispose();
+});
+
+Deno.test("WorkerVt reports output that makes xterm throw and goes on", async () => {
+  const errors: unknown[] = [];
+  using vt = new WorkerVt(14, 8, { onError: (error) => errors.push(error) });
+  // ED 1 in the last cell makes xterm 6 index past the screen (see vt_test.ts).
+  vt.feed(`${CSI}8;14H${CSI}1Jlost`);
+  vt.feed(`${CSI}1;1Hstill alive`);
+  assertEquals(await vt.text(), "still alive");
+  assertEquals(errors.length, 1);
+  assert(errors[0] instanceof TypeError, String(errors[0]));
+});
+
+Deno.test("the committed worker bundle is what scripts/build_vt_worker.ts generates", async () => {
+  const committed = await Deno.readTextFile(VT_WORKER_BUNDLE);
+  assert(
+    committed === await buildVtWorker(),
+    "lib/vt/_vt_worker_bundle.js is stale: run `deno run -A scripts/build_vt_worker.ts`",
+  );
+});
+
+async function runDeno(args: string[], options: Deno.CommandOptions = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    ...options,
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("WorkerVt runs in a deno bundle from an empty directory, and lets it exit", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "asciirec-worker-vt-" });
+  try {
+    const entry = `${dir}/entry.ts`;
+    await Deno.writeTextFile(
+      entry,
+      `import { WorkerVt } from ${JSON.stringify(new URL("./worker_vt.ts", import.meta.url).href)};
+const vt = new WorkerVt(20, 3);
+vt.feed("\\x1b[31mbundled\\r\\n");
+console.log(JSON.stringify([await vt.snapshot(), await vt.text()]));
+vt.dispose();
+`,
+    );
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    const built = await runDeno(["bundle", "--quiet", "--config", config, "-o", "out.js", entry], {
+      cwd: dir,
+    });
+    assertEquals(built.code, 0, built.stderr);
+    await Deno.remove(entry);
+    const denoDir = `${dir}/deno_dir`;
+    await Deno.mkdir(denoDir);
+    const run = await runDeno(
+      ["run", "--quiet", "--no-remote", "--no-npm", "--no-config", ...PERMISSIONS, "out.js"],
+      { cwd: dir, env: { DENO_DIR: denoDir, NO_COLOR: "1" } },
+    );
+    // Exiting at all (rather than hanging on the worker) is part of the check.
+    assertEquals(run.code, 0, run.stderr);
+    const [snapshot, text] = JSON.parse(run.stdout) as [string, string];
+    assertEquals(text, "bundled");
+    assert(snapshot.includes(`${CSI}0;31mbundled`), JSON.stringify(snapshot));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
