@@ -67,6 +67,11 @@ class Tmux implements AsyncDisposable {
     }
   }
 
+  /** The pane's terminal settings as `stty -a` names them (`-echo` when off), read from here. */
+  async stty(): Promise<Set<string>> {
+    return sttyFlags(await this.flag("pane_tty"));
+  }
+
   /** The process running in the pane's shell (the player), if any. */
   async child(): Promise<number | undefined> {
     const shell = (await this.run("display-message", "-p", "#{pane_pid}")).trim();
@@ -84,8 +89,15 @@ class Tmux implements AsyncDisposable {
   async assertShellUsable(): Promise<void> {
     await this.type("clear", true);
     await this.waitFor((s) => s.trim() === "$", "a cleared screen");
-    await this.type("stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '", true);
-    await this.waitFor((s) => s.includes("icanon echo"), "canonical mode and echo back on");
+    await this.type(
+      "stty -a | tr ' ;' '\\n\\n' | grep -x -e opost -e onlcr -e icanon -e echo | tr '\\n' ' '",
+      true,
+    );
+    await this.waitFor(
+      (s) => s.includes("opost onlcr icanon echo"),
+      "output processing, canonical mode and echo back on",
+    );
+    assertCooked(await this.stty());
     await this.type("echo o''k", true);
     await this.waitFor((s) => /^ok$/m.test(s), "the output of echo");
     assertEquals(await this.flag("alternate_on"), "0", "still in the alternate screen");
@@ -94,6 +106,27 @@ class Tmux implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.run("kill-server").catch(() => {});
+  }
+}
+
+/** The settings of terminal `tty` as `stty -a` names them (`-echo` when off). */
+async function sttyFlags(tty: string): Promise<Set<string>> {
+  const out = await new Deno.Command("stty", { args: ["-F", tty, "-a"] }).output();
+  if (!out.success) throw new Error(`stty -F ${tty}: ${new TextDecoder().decode(out.stderr)}`);
+  return new Set(new TextDecoder().decode(out.stdout).split(/[\s;]+/));
+}
+
+/** Asserts raw mode as `cfmakeraw` sets it: no echo, no line editing, no output processing. */
+function assertRaw(flags: Set<string>): void {
+  for (const flag of ["-icanon", "-echo", "-isig", "-opost"]) {
+    assert(flags.has(flag), `${flag} in raw mode: ${[...flags].join(" ")}`);
+  }
+}
+
+/** Asserts the usual (cooked) settings of a shell's terminal. */
+function assertCooked(flags: Set<string>): void {
+  for (const flag of ["icanon", "echo", "isig", "opost", "onlcr"]) {
+    assert(flags.has(flag), `${flag} after playback: ${[...flags].join(" ")}`);
   }
 }
 
@@ -145,6 +178,7 @@ tmuxTest(
       assert(!alt.includes("hello"), "the main screen showed through");
       await delay(400); // past the time of the next event: -m must have paused at the marker
       assertEquals(await tmux.flag("alternate_on"), "1", "did not pause at the marker");
+      assertRaw(await tmux.stty());
       await tmux.type(" ");
       const end = await tmux.waitFor(
         (s) => s.includes("::: Playback ended"),
@@ -248,6 +282,7 @@ tmuxTest("SIGTERM during playback gives the terminal back", async (tmux) => {
   try {
     await tmux.play(file);
     await tmux.waitFor((s) => s.includes("full screen program"), "playback");
+    assertRaw(await tmux.stty());
     const pid = await tmux.child();
     assert(pid !== undefined, "no player process in the pane");
     Deno.kill(pid, "SIGTERM");

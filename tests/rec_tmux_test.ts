@@ -66,6 +66,14 @@ class Tmux implements AsyncDisposable {
     }
   }
 
+  /** The pane's terminal settings as `stty -a` names them (`-echo` when off), read from here. */
+  async stty(): Promise<Set<string>> {
+    const tty = (await this.run("display-message", "-p", "#{pane_tty}")).trim();
+    const out = await new Deno.Command("stty", { args: ["-F", tty, "-a"] }).output();
+    if (!out.success) throw new Error(`stty -F ${tty}: ${new TextDecoder().decode(out.stderr)}`);
+    return new Set(new TextDecoder().decode(out.stdout).split(/[\s;]+/));
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.run("kill-server").catch(() => {});
   }
@@ -90,6 +98,11 @@ Deno.test({
       const rec = [...cliArgv(), "rec", "--return", "--marker-key", "^g", path];
       await tmux.type(`env SHELL=/bin/sh PS1='rec> ' ${rec.map(shellQuote).join(" ")}`, true);
       await tmux.waitFor((s) => /^rec>/m.test(s), "the recorded shell's prompt");
+      // The host terminal is raw as cfmakeraw makes it, output processing off included.
+      const raw = await tmux.stty();
+      for (const flag of ["-icanon", "-echo", "-isig", "-opost"]) {
+        assert(raw.has(flag), `${flag} while recording: ${[...raw].join(" ")}`);
+      }
 
       await tmux.type("echo hello-$((6*7))", true);
       await tmux.waitFor((s) => s.includes("hello-42"), "the command's output");
@@ -110,12 +123,19 @@ Deno.test({
       await tmux.waitFor((s) => s.includes("::: Recorded to"), "the end of the recording");
       await tmux.type('echo "rc=$?"', true);
       await tmux.waitFor((s) => s.includes("rc=3"), "--return's exit status");
-      // The terminal is back in canonical mode with echo.
+      // The terminal is back in canonical mode with echo and output processing.
       await tmux.type(
-        "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '",
+        "stty -a | tr ' ;' '\\n\\n' | grep -x -e opost -e onlcr -e icanon -e echo | tr '\\n' ' '",
         true,
       );
-      await tmux.waitFor((s) => s.includes("icanon echo"), "canonical mode and echo back on");
+      await tmux.waitFor(
+        (s) => s.includes("opost onlcr icanon echo"),
+        "output processing, canonical mode and echo back on",
+      );
+      const cooked = await tmux.stty();
+      for (const flag of ["icanon", "echo", "isig", "opost", "onlcr"]) {
+        assert(cooked.has(flag), `${flag} after recording: ${[...cooked].join(" ")}`);
+      }
       const screen = await tmux.waitFor((s) => s.includes("::: Recording to"), "the start line");
       assertStringIncludes(screen, "Press <ctrl+d> or type 'exit' to end");
 

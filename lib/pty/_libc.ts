@@ -1,5 +1,5 @@
 /**
- * The libc functions and Linux constants the PTY needs, loaded through `Deno.dlopen` on first
+ * The libc functions and Linux constants the PTY (and the host terminal's raw mode) needs, loaded through `Deno.dlopen` on first
  * use (never at import time, so importing this module needs no FFI permission).
  *
  * Linux with glibc only (x86_64 and aarch64 share every value here). See
@@ -83,6 +83,10 @@ const SYMBOLS = {
   },
   /** `int kill(pid_t pid, int sig)` */
   kill: { parameters: ["i32", "i32"], result: "i32" },
+  /** `int tcgetattr(int fd, struct termios *termios_p)` */
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  /** `int tcsetattr(int fd, int optional_actions, const struct termios *termios_p)` */
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
   /** `int close(int fd)` */
   close: { parameters: ["i32"], result: "i32" },
   /** `int *__errno_location(void)` */
@@ -159,6 +163,15 @@ export const F_SETFL = 4;
 export const TIOCGWINSZ = 0x5413;
 /** `TIOCSWINSZ` */
 export const TIOCSWINSZ = 0x5414;
+
+// termios (glibc `struct termios`: c_iflag, c_oflag, c_cflag, c_lflag as u32, c_line, c_cc[32],
+// c_ispeed, c_ospeed; 60 bytes).
+/** `tcsetattr` action: apply the change immediately. */
+export const TCSANOW = 0;
+/** `OPOST` in `c_oflag`: output post-processing (ONLCR and the rest apply only with it). */
+export const OPOST = 1;
+/** Byte offset of `c_oflag` in `struct termios`. */
+export const TERMIOS_OFLAG_OFFSET = 4;
 
 // posix_spawnattr flags.
 /** `POSIX_SPAWN_SETSIGDEF` */
@@ -257,3 +270,5 @@ export const FILE_ACTIONS_SIZE = 256;
 export const SPAWNATTR_SIZE = 512;
 /** Bytes of a `sigset_t`. */
 export const SIGSET_SIZE = 128;
+/** Bytes to allocate for a `struct termios` (60 on glibc). */
+export const TERMIOS_SIZE = 128;

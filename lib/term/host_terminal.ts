@@ -1,11 +1,27 @@
 /**
  * The terminal asciirec runs in: raw mode (always restored), its size, resize signals, and the
  * one reader of its keyboard input. Uses `Deno.stdin`/`Deno.stdout` when both are the
- * terminal; no FFI.
+ * terminal.
+ *
+ * Raw mode is Deno's (`Deno.stdin.setRaw`) with output post-processing (`OPOST`) switched off
+ * as well, through libc's `tcsetattr` on Linux, as `cfmakeraw` does: bytes reach the terminal
+ * as written (a `"\n"` is not turned into `"\r\n"`), and the kernel copies them in bulk
+ * instead of byte by byte. Deno saves the terminal's settings when raw mode goes on and puts
+ * them back, exactly (`OPOST` and `ONLCR` included), when it goes off, and also by itself when
+ * the process exits with raw mode still on.
  *
  * @module
  */
 import type { Size } from "../asciicast/event.ts";
+import {
+  errno,
+  libc,
+  OPOST,
+  strerror,
+  TCSANOW,
+  TERMIOS_OFLAG_OFFSET,
+  TERMIOS_SIZE,
+} from "../pty/_libc.ts";
 
 /** The size used when the terminal does not report one. */
 export const DEFAULT_SIZE: Readonly<Size> = Object.freeze({ cols: 80, rows: 24 });
@@ -80,12 +96,23 @@ export class HostTerminal implements Disposable {
     return { ...DEFAULT_SIZE };
   }
 
-  /** Switches raw mode (no echo, no line editing, no signals from keys) on or off. */
+  /**
+   * Switches raw mode (no echo, no line editing, no signals from keys, no output
+   * post-processing) on or off. Off brings back the settings the terminal had before.
+   */
   setRaw(raw: boolean): void {
     if (this.#restored && raw) throw new Deno.errors.BadResource("the terminal was restored");
     if (raw === this.#raw) return;
     Deno.stdin.setRaw(raw);
     this.#raw = raw;
+    if (!raw) return;
+    try {
+      _outputProcessingOff(0);
+    } catch (error) {
+      Deno.stdin.setRaw(false);
+      this.#raw = false;
+      throw error;
+    }
   }
 
   /** Writes all of `bytes` to the terminal, synchronously. */
@@ -146,5 +173,27 @@ export class HostTerminal implements Disposable {
   /** Same as {@linkcode restore}. */
   [Symbol.dispose](): void {
     this.restore();
+  }
+}
+
+/**
+ * Clears `OPOST` on terminal `fd` (Linux only; elsewhere output stays post-processed, which
+ * costs time but not correctness for output that ends lines with `"\r\n"`).
+ */
+function _outputProcessingOff(fd: number): void {
+  if (Deno.build.os !== "linux") return;
+  const c = libc();
+  const termios = new Uint8Array(TERMIOS_SIZE);
+  if (c.tcgetattr(fd, termios) !== 0) {
+    throw new Error(`cannot read the terminal's settings: tcgetattr: ${strerror(errno())}`);
+  }
+  const view = new DataView(termios.buffer);
+  view.setUint32(
+    TERMIOS_OFLAG_OFFSET,
+    view.getUint32(TERMIOS_OFLAG_OFFSET, true) & ~OPOST,
+    true,
+  );
+  if (c.tcsetattr(fd, TCSANOW, termios) !== 0) {
+    throw new Error(`cannot switch off output processing: tcsetattr: ${strerror(errno())}`);
   }
 }
