@@ -1,6 +1,7 @@
 /**
  * asciirec as a library: the asciicast event model, the v1/v2/v3 codecs, a streaming reader
- * and an incremental writer (v3, v2, raw, txt).
+ * and an incremental writer (v3, v2, raw, txt); the ALiS v1 live-stream codec; a PTY over
+ * libc FFI (Linux); and a headless terminal that snapshots its screen for late joiners.
  *
  * Convert any recording (path, `-` or URL) to asciicast v3:
  *
@@ -31,6 +32,17 @@
  * ];
  * ```
  *
+ * Encode an ALiS message and run a command in a PTY:
+ *
+ * ```ts
+ * import { encodeAlisMessage, Pty } from "./mod.ts";
+ *
+ * encodeAlisMessage({ type: "output", id: 1, relTime: 12_000, data: "$ " }); // 6F 01 E0 5D 02 24 20
+ * using pty = Pty.spawn({ argv: ["/bin/sh", "-c", "echo hi"], cols: 80, rows: 24 });
+ * for await (const chunk of pty.readable) console.log(chunk);
+ * console.log((await pty.wait()).status); // 0
+ * ```
+ *
  * @module
  */
 export type { Event, EventCode, Header, Size, Theme } from "./asciicast/event.ts";
@@ -50,3 +62,21 @@ export {
 export { type ConcatenatedRecording, concatRecordings } from "./asciicast/concat.ts";
 export { TerminalText, type TerminalTextOptions } from "./asciicast/terminal_text.ts";
 export type { EventSink } from "./session/sink.ts";
+export { decodeLeb128, encodeLeb128, type Leb128Result } from "./alis/leb128.ts";
+export {
+  ALIS_PROTOCOL,
+  ALIS_TYPE,
+  type AlisEot,
+  type AlisExit,
+  type AlisInit,
+  alisMagic,
+  type AlisMarker,
+  type AlisMessage,
+  type AlisResize,
+  type AlisText,
+} from "./alis/message.ts";
+export { AlisError } from "./alis/alis_error.ts";
+export { encodeAlisMessage } from "./alis/encoder.ts";
+export { checkAlisMagic, decodeAlisMessage } from "./alis/decoder.ts";
+export { Pty, PtyError, type PtyExit, type PtySpawnOptions } from "./pty/pty.ts";
+export { Vt, type VtOptions } from "./vt/vt.ts";

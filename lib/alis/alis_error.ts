@@ -20,5 +20,6 @@
  * ```
  */
 export class AlisError extends SyntaxError {
+  /** Always `"AlisError"`. */
   override name = "AlisError";
 }

@@ -93,6 +93,7 @@ export interface PtyExit {
  * ```
  */
 export class PtyError extends Error {
+  /** Always `"PtyError"`. */
   override name = "PtyError";
   /** The libc function that failed. */
   readonly syscall: string;
