@@ -10,6 +10,7 @@
  */
 import { cliArgv } from "../tests/_cli.ts";
 import { mulberry32 } from "../tests/_mulberry32.ts";
+import { shellQuote } from "../tests/_shell_quote.ts";
 import { numberFlag } from "./_number_flag.ts";
 import { peakRssKiB } from "./_stats.ts";
 
@@ -106,7 +107,7 @@ async function _measure(argv: string[], options: { shell?: boolean } = {}): Prom
   if (options.shell) {
     // asciinema 2.2's cat opens /dev/tty: give it one with script(1); its output goes to
     // /dev/null, not through the pseudo-terminal.
-    const line = args.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ") + " > /dev/null";
+    const line = args.map(shellQuote).join(" ") + " > /dev/null";
     args = ["script", "-qec", line, "/dev/null"];
   }
   const start = performance.now();

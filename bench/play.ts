@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { shellQuote } from "../tests/_shell_quote.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const PERMISSIONS = "--allow-read --allow-write --allow-net --allow-env --allow-ffi " +
@@ -51,10 +52,6 @@ async function generate(path: string, megabytes: number): Promise<number> {
   if (lines.length > 0) await file.write(encoder.encode(lines.join("\n") + "\n"));
   file.close();
   return events;
-}
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** Runs `command` (a shell command line) in a PTY whose output goes to /dev/null. */

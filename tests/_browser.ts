@@ -55,29 +55,6 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Polls `condition` every 20 ms until it holds; throws `Error("timed out waiting for WHAT")`
- * after `timeoutMs`.
- *
- * @example
- * ```ts
- * import { playerText, until } from "./_browser.ts";
- * declare const page: import("playwright-core").Page;
- * await until("the output", async () => (await playerText(page)).includes("hello"));
- * ```
- */
-export async function until(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/**
  * The text of the player's terminal on `page` (`""` while there is none).
  *
  * @example

@@ -4,82 +4,11 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { cliArgv } from "./_cli.ts";
+import { shellQuote } from "./_shell_quote.ts";
+import { delay, Tmux } from "./_tmux.ts";
 
-let servers = 0;
-
-/** A private tmux server with one 80x24 pane running `sh`. */
-class Tmux implements AsyncDisposable {
-  readonly socket = `asciirec-play-${Deno.pid}-${servers++}`;
-
-  static async start(): Promise<Tmux> {
-    const tmux = new Tmux();
-    await tmux.run(
-      "-f",
-      "/dev/null",
-      "new-session",
-      "-d",
-      "-x",
-      "80",
-      "-y",
-      "24",
-      "env PS1='$ ' sh",
-    );
-    await tmux.waitFor((screen) => screen.includes("$"), "the shell prompt");
-    return tmux;
-  }
-
-  async run(...args: string[]): Promise<string> {
-    const out = await new Deno.Command("tmux", { args: ["-L", this.socket, ...args] }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    if (!out.success) throw new Error(`tmux ${args.join(" ")}: ${stderr}`);
-    return new TextDecoder().decode(out.stdout);
-  }
-
-  /** Types text (literally) and optionally presses Enter. */
-  async type(text: string, enter = false): Promise<void> {
-    await this.run("send-keys", "-l", text);
-    if (enter) await this.run("send-keys", "Enter");
-  }
-
-  /** The pane's text; with `colours`, including its SGR escape sequences. */
-  capture(colours = false): Promise<string> {
-    return this.run("capture-pane", "-p", ...(colours ? ["-e"] : []));
-  }
-
-  /** A tmux format variable of the pane, e.g. `alternate_on`. */
-  async flag(name: string): Promise<string> {
-    return (await this.run("display-message", "-p", `#{${name}}`)).trim();
-  }
-
-  async waitFor(
-    ok: (screen: string) => boolean,
-    what: string,
-    options: { colours?: boolean; timeoutMs?: number } = {},
-  ): Promise<string> {
-    const deadline = performance.now() + (options.timeoutMs ?? 20_000);
-    for (;;) {
-      const screen = await this.capture(options.colours);
-      if (ok(screen)) return screen;
-      if (performance.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}; the screen was:\n${screen}`);
-      }
-      await delay(50);
-    }
-  }
-
-  /** The pane's terminal settings as `stty -a` names them (`-echo` when off), read from here. */
-  async stty(): Promise<Set<string>> {
-    return sttyFlags(await this.flag("pane_tty"));
-  }
-
-  /** The process running in the pane's shell (the player), if any. */
-  async child(): Promise<number | undefined> {
-    const shell = (await this.run("display-message", "-p", "#{pane_pid}")).trim();
-    const children = await Deno.readTextFile(`/proc/${shell}/task/${shell}/children`);
-    const first = children.trim().split(/\s+/)[0];
-    return first ? Number(first) : undefined;
-  }
-
+/** A tmux pane that also runs asciirec's player and checks the shell afterwards. */
+class PlayTmux extends Tmux {
   /** Runs `asciirec play ARGS…` at the prompt. */
   async play(...args: string[]): Promise<void> {
     await this.type([...cliArgv(), "play", ...args].map(shellQuote).join(" "), true);
@@ -103,17 +32,6 @@ class Tmux implements AsyncDisposable {
     assertEquals(await this.flag("alternate_on"), "0", "still in the alternate screen");
     assertEquals(await this.flag("cursor_flag"), "1", "the cursor is hidden");
   }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.run("kill-server").catch(() => {});
-  }
-}
-
-/** The settings of terminal `tty` as `stty -a` names them (`-echo` when off). */
-async function sttyFlags(tty: string): Promise<Set<string>> {
-  const out = await new Deno.Command("stty", { args: ["-F", tty, "-a"] }).output();
-  if (!out.success) throw new Error(`stty -F ${tty}: ${new TextDecoder().decode(out.stderr)}`);
-  return new Set(new TextDecoder().decode(out.stdout).split(/[\s;]+/));
 }
 
 /** Asserts raw mode as `cfmakeraw` sets it: no echo, no line editing, no output processing. */
@@ -130,12 +48,6 @@ function assertCooked(flags: Set<string>): void {
   }
 }
 
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function castFile(lines: unknown[]): Promise<string> {
   const path = await Deno.makeTempFile({ prefix: "asciirec-play-", suffix: ".cast" });
   await Deno.writeTextFile(path, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
@@ -144,13 +56,13 @@ async function castFile(lines: unknown[]): Promise<string> {
 
 const V3 = { version: 3, term: { cols: 80, rows: 24 } };
 
-const tmuxTest = (name: string, fn: (tmux: Tmux) => Promise<void>) =>
+const tmuxTest = (name: string, fn: (tmux: PlayTmux) => Promise<void>) =>
   Deno.test({
     name,
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      await using tmux = await Tmux.start();
+      await using tmux = await PlayTmux.start({ cols: 80, rows: 24 });
       await fn(tmux);
     },
   });

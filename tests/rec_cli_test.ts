@@ -4,12 +4,9 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { cliArgv, runCli } from "./_cli.ts";
+import { shellQuote } from "./_shell_quote.ts";
 import type { Event, Header } from "../lib/asciicast/event.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
 
 /** The shell words that run asciirec. */
 const ASCIIREC = cliArgv().map(shellQuote).join(" ");

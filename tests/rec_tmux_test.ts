@@ -4,80 +4,10 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { cliArgv } from "./_cli.ts";
+import { shellQuote } from "./_shell_quote.ts";
+import { Tmux } from "./_tmux.ts";
 import type { Event } from "../lib/asciicast/event.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
-
-let servers = 0;
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
-/** A private tmux server with one 100x30 pane running `sh`. */
-class Tmux implements AsyncDisposable {
-  readonly socket = `asciirec-rec-${Deno.pid}-${servers++}`;
-
-  static async start(): Promise<Tmux> {
-    const tmux = new Tmux();
-    await tmux.run(
-      "-f",
-      "/dev/null",
-      "new-session",
-      "-d",
-      "-x",
-      "100",
-      "-y",
-      "30",
-      "env PS1='$ ' sh",
-    );
-    await tmux.waitFor((s) => s.includes("$"), "the shell prompt");
-    return tmux;
-  }
-
-  async run(...args: string[]): Promise<string> {
-    const out = await new Deno.Command("tmux", { args: ["-L", this.socket, ...args] }).output();
-    if (!out.success) {
-      throw new Error(`tmux ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-    return new TextDecoder().decode(out.stdout);
-  }
-
-  /** Types text literally, then Enter if asked. */
-  async type(text: string, enter = false): Promise<void> {
-    await this.run("send-keys", "-l", text);
-    if (enter) await this.run("send-keys", "Enter");
-  }
-
-  /** Presses keys by tmux name, e.g. `C-g`. */
-  async press(...keys: string[]): Promise<void> {
-    await this.run("send-keys", ...keys);
-  }
-
-  async waitFor(ok: (screen: string) => boolean, what: string): Promise<string> {
-    const deadline = performance.now() + 30_000;
-    for (;;) {
-      const screen = await this.run("capture-pane", "-p");
-      if (ok(screen)) return screen;
-      if (performance.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}; the screen was:\n${screen}`);
-      }
-      await delay(50);
-    }
-  }
-
-  /** The pane's terminal settings as `stty -a` names them (`-echo` when off), read from here. */
-  async stty(): Promise<Set<string>> {
-    const tty = (await this.run("display-message", "-p", "#{pane_tty}")).trim();
-    const out = await new Deno.Command("stty", { args: ["-F", tty, "-a"] }).output();
-    if (!out.success) throw new Error(`stty -F ${tty}: ${new TextDecoder().decode(out.stderr)}`);
-    return new Set(new TextDecoder().decode(out.stdout).split(/[\s;]+/));
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.run("kill-server").catch(() => {});
-  }
-}
 
 async function events(path: string): Promise<{ header: Record<string, unknown>; events: Event[] }> {
   const recording = await openRecording(path);
@@ -94,7 +24,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "asciirec-rec-tmux-" });
     const path = `${dir}/session.cast`;
     try {
-      await using tmux = await Tmux.start();
+      await using tmux = await Tmux.start({ cols: 100, rows: 30, timeoutMs: 30_000 });
       const rec = [...cliArgv(), "rec", "--return", "--marker-key", "^g", path];
       await tmux.type(`env SHELL=/bin/sh PS1='rec> ' ${rec.map(shellQuote).join(" ")}`, true);
       await tmux.waitFor((s) => /^rec>/m.test(s), "the recorded shell's prompt");
@@ -173,7 +103,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "asciirec-rec-tmux-" });
     const path = `${dir}/input.cast`;
     try {
-      await using tmux = await Tmux.start();
+      await using tmux = await Tmux.start({ cols: 100, rows: 30, timeoutMs: 30_000 });
       const rec = [...cliArgv(), "rec", "-I", "--prefix-key", "^a", "--marker-key", "m", path];
       await tmux.type(`env SHELL=/bin/sh PS1='rec> ' ${rec.map(shellQuote).join(" ")}`, true);
       await tmux.waitFor((s) => /^rec>/m.test(s), "the recorded shell's prompt");

@@ -5,10 +5,11 @@
  * Also plays an uploaded recording on its `/a/<id>` page.
  */
 import { assertEquals } from "./_assert.ts";
-import { hasChromium, launchChromium, playerOverlay, playerText, until } from "./_browser.ts";
+import { hasChromium, launchChromium, playerOverlay, playerText } from "./_browser.ts";
 import { ApiClient } from "../lib/remote/api_client.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../lib/remote/producer.ts";
-import { newInstallId, startTestRelay, type TestRelay, waitUntil } from "../lib/relay/_testing.ts";
+import { newInstallId, startTestRelay, type TestRelay } from "../lib/relay/_testing.ts";
+import { waitUntil } from "./_wait_until.ts";
 
 Deno.test({
   name: "the player on the relay's stream page survives a relay restart and shows the end",
@@ -39,9 +40,9 @@ Deno.test({
       await waitUntil(() => producer.connected, "the producer");
       await page.goto(endpoint.viewerUrl!);
       assertEquals(await page.title(), "relayed");
-      await until(
-        "the page to show the output",
+      await waitUntil(
         async () => (await playerText(page)).includes("before restart"),
+        "the page to show the output",
       );
 
       await relay.stop();
@@ -50,16 +51,16 @@ Deno.test({
       await waitUntil(() => producer.connected, "the producer to reconnect");
       producer.write({ time: 2_000_000, code: "o", data: "after restart\r\n" });
       // The player reconnects by itself (1001 is not an end) and gets a fresh Init.
-      await until("the page to continue", async () => {
+      await waitUntil(async () => {
         const text = await playerText(page);
         return text.includes("before restart") && text.includes("during restart") &&
           text.includes("after restart");
-      });
+      }, "the page to continue");
       producer.write({ time: 3_000_000, code: "x", data: "0" });
       await producer.close();
-      await until(
-        "the page to say the stream ended",
+      await waitUntil(
         async () => (await playerOverlay(page)) === "Stream ended",
+        "the page to say the stream ended",
       );
       assertEquals(problems, []);
     } finally {
@@ -93,9 +94,9 @@ Deno.test({
       });
       await page.goto(url);
       await page.evaluate("window.player.play()");
-      await until(
-        "the recording to play",
+      await waitUntil(
         async () => (await playerText(page)).includes("uploaded text"),
+        "the recording to play",
       );
       assertEquals(problems, []);
     } finally {

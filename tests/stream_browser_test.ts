@@ -6,8 +6,9 @@
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals } from "./_assert.ts";
-import { hasChromium, launchChromium, playerOverlay, playerText, until } from "./_browser.ts";
+import { hasChromium, launchChromium, playerOverlay, playerText } from "./_browser.ts";
 import { LiveCli } from "./_live_cli.ts";
+import { waitUntil } from "./_wait_until.ts";
 
 Deno.test({
   name:
@@ -45,24 +46,24 @@ Deno.test({
 
       const first = await open("first");
       assertEquals(await first.title(), "browser demo");
-      await until(
-        "the first page to show the output",
+      await waitUntil(
         async () => (await playerText(first)).includes("hello from asciirec"),
+        "the first page to show the output",
       );
       assert(await first.evaluate("typeof window.player === 'object'"), "window.player is set");
 
       await cli.type("\n");
-      await until(
-        "the first page to show live output",
+      await waitUntil(
         async () => (await playerText(first)).includes("second line"),
+        "the first page to show live output",
       );
 
       // A late joiner sees the current screen from its Init: nothing new is printed meanwhile.
       const second = await open("second");
-      await until("the late page to show the current screen", async () => {
+      await waitUntil(async () => {
         const text = await playerText(second);
         return text.includes("hello from asciirec") && text.includes("second line");
-      });
+      }, "the late page to show the current screen");
       assertEquals(
         [
           await second.locator("body").getAttribute("data-cols"),
@@ -73,13 +74,13 @@ Deno.test({
 
       await cli.type("\n");
       assertEquals(await cli.exit(), 0);
-      await until(
-        "the first page to say the stream ended",
+      await waitUntil(
         async () => (await playerOverlay(first)) === "Stream ended",
+        "the first page to say the stream ended",
       );
-      await until(
-        "the late page to say the stream ended",
+      await waitUntil(
         async () => (await playerOverlay(second)) === "Stream ended",
+        "the late page to say the stream ended",
       );
       // A 3.17 player that was not told about the end reconnects within ~0.5 s; wait longer.
       await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { runCli } from "./_cli.ts";
 import { LiveCli } from "./_live_cli.ts";
+import { waitUntil } from "./_wait_until.ts";
 import { decodeAlisMessage } from "../lib/alis/decoder.ts";
 import type { AlisMessage } from "../lib/alis/message.ts";
 
@@ -24,14 +25,6 @@ async function viewer(pageUrl: string) {
     closed,
     messages: (): AlisMessage[] => raw.slice(1).map(decodeAlisMessage),
   };
-}
-
-async function until(what: string, condition: () => boolean, ms = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 Deno.test({
@@ -56,7 +49,7 @@ Deno.test({
       const page = await fetch(url);
       assertStringIncludes(await page.text(), "<title>both at once</title>");
       const v = await viewer(url);
-      await until("the Init", () => v.raw.length >= 2);
+      await waitUntil(() => v.raw.length >= 2, "the Init");
       await cli.type("go\n");
       const close = await v.closed;
       assertEquals([close.code, close.reason], [1000, "Stream ended"]);
@@ -126,7 +119,7 @@ Deno.test({
     ]);
     const url = await cli.url();
     const v = await viewer(url);
-    await until("the Init", () => v.raw.length >= 2);
+    await waitUntil(() => v.raw.length >= 2, "the Init");
     await cli.type("\n");
     assertEquals((await v.closed).code, 1000);
     assertEquals(await cli.exit(), 3);

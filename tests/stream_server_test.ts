@@ -3,6 +3,7 @@
  * never reads, the token, protocol negotiation and the end of a stream.
  */
 import { assert, assertEquals } from "./_assert.ts";
+import { waitUntil } from "./_wait_until.ts";
 import { decodeAlisMessage } from "../lib/alis/decoder.ts";
 import type { AlisMessage } from "../lib/alis/message.ts";
 import { LiveHub } from "../lib/stream/live_hub.ts";
@@ -33,19 +34,11 @@ class Viewer {
   /** Waits for the socket to open and the stream's first two messages: magic and Init. */
   async joined(): Promise<void> {
     await this.opened;
-    await until("the Init", () => this.raw.length === 2);
+    await waitUntil(() => this.raw.length === 2, "the Init");
   }
   messages(): AlisMessage[] {
     assertEquals(String(this.raw[0]), MAGIC);
     return this.raw.slice(1).map(decodeAlisMessage);
-  }
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -80,9 +73,9 @@ Deno.test("50 viewers get every event in order while a viewer that never reads i
   const stuck = await stuckViewer(server);
   const viewers = Array.from({ length: 50 }, () => new Viewer(wsUrl(server)));
   await Promise.all(viewers.map((v) => v.opened));
-  await until(
-    "every Init",
+  await waitUntil(
     () => viewers.every((v) => v.raw.length === 2) && hub.viewerCount === 51,
+    "every Init",
   );
 
   // Output in batches, as a PTY delivers it, until the viewer that never reads has filled the
@@ -98,9 +91,9 @@ Deno.test("50 viewers get every event in order while a viewer that never reads i
     if (id % 25 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
   }
   assert(after === 0, "the viewer that never reads was cut off");
-  await until(
-    "every viewer to receive everything",
+  await waitUntil(
     () => viewers.every((v) => v.raw.length === 2 + total),
+    "every viewer to receive everything",
     60_000,
   );
   assertEquals(hub.viewerCount, 50);
@@ -148,7 +141,7 @@ Deno.test("viewers are read-only: what they send is ignored", async () => {
   viewer.socket.send("ls\r");
   viewer.socket.send(new Uint8Array([0x69, 0x01, 0x00, 0x01, 0x78]));
   hub.write({ time: 1, code: "o", data: "still streaming" });
-  await until("the output", () => viewer.raw.length === 3);
+  await waitUntil(() => viewer.raw.length === 3, "the output");
   assertEquals(hub.lastId, 1);
   const output = viewer.messages()[1]!;
   assert(output.type === "output" && output.id === 1 && output.data === "still streaming");
@@ -209,7 +202,7 @@ Deno.test("server shutdown ends a connection that never reads", async () => {
   hub.begin({ cols: 80, rows: 24 });
   const server = await startLocalServer({ hub });
   const stuck = await stuckViewer(server);
-  await until("the viewer", () => hub.viewerCount === 1);
+  await waitUntil(() => hub.viewerCount === 1, "the viewer");
   await hub.close(); // the EOT cannot be confirmed; close() gives up after its timeout
   await server.shutdown();
   stuck.close();
@@ -226,7 +219,7 @@ Deno.test("a client that offers only v3.asciicast gets the stream as asciicast v
   const closed = new Promise<CloseEvent>((resolve) => (socket.onclose = resolve));
   await new Promise((resolve) => (socket.onopen = resolve));
   assertEquals(socket.protocol, "v3.asciicast");
-  await until("the header and the screen", () => texts.length === 2);
+  await waitUntil(() => texts.length === 2, "the header and the screen");
   hub.write({ time: 2000, code: "o", data: " world" });
   await hub.close();
   assertEquals((await closed).code, 1000);

@@ -7,7 +7,11 @@
 import { checkAlisMagic, decodeAlisMessage } from "../alis/decoder.ts";
 import type { AlisMessage } from "../alis/message.ts";
 import { cliArgv } from "../../tests/_cli.ts";
+import { waitUntil } from "../../tests/_wait_until.ts";
 import { Relay, type RelayOptions } from "./relay.ts";
+
+// The relay's tests wait with the same poll as every end-to-end test.
+export { waitUntil };
 
 /** A relay served on 127.0.0.1 with a temporary data directory. */
 export interface TestRelay {
@@ -119,19 +123,6 @@ export function opened(socket: WebSocket): Promise<void> {
       once: true,
     });
   });
-}
-
-/** Polls `condition` every 10 ms until true, failing with `what` after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => boolean,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** An ALiS viewer that keeps every decoded message and the text it was shown. */
