@@ -17,6 +17,24 @@ export function _isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Returns `value` as an object once checked to be one with the given `version`.
+ *
+ * @throws {SyntaxError} naming `what` (e.g. "the header") if it is not an object, or the
+ * version found if it is another.
+ */
+export function _readVersioned(
+  value: unknown,
+  version: number,
+  what: string,
+): Record<string, unknown> {
+  if (!_isObject(value)) throw new SyntaxError(`${what} must be a JSON object`);
+  if (value.version !== version) {
+    throw new SyntaxError(`expected version ${version}, got ${JSON.stringify(value.version)}`);
+  }
+  return value;
+}
+
+/**
  * Reads the terminal size of a header. A zero size (asciinema 2.2 under `script`) is treated
  * as unknown: 80x24 with a warning.
  */
@@ -97,6 +115,35 @@ export function _readString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/** Sets the header's `timestamp` and `idleTimeLimit` from v2/v3 header fields. */
+export function _readTiming(header: Header, value: Record<string, unknown>): void {
+  const timestamp = _readNumber(value.timestamp);
+  if (timestamp !== undefined) header.timestamp = timestamp;
+  const idle = _readNumber(value.idle_time_limit);
+  if (idle !== undefined) header.idleTimeLimit = idle;
+}
+
+/**
+ * Sets the header's `command`, `title`, `env` (already read), `tags`, and `extra` (the keys
+ * of `value` not in `known`), in that order.
+ */
+export function _readTrailing(
+  header: Header,
+  value: Record<string, unknown>,
+  env: Record<string, string> | undefined,
+  known: ReadonlySet<string>,
+): void {
+  const command = _readString(value.command);
+  if (command !== undefined) header.command = command;
+  const title = _readString(value.title);
+  if (title !== undefined) header.title = title;
+  if (env) header.env = env;
+  const tags = _readTags(value.tags);
+  if (tags) header.tags = tags;
+  const extra = _extraKeys(value, known);
+  if (extra) header.extra = extra;
+}
+
 /** Formats a float the way serde_json does for the values a header holds: `2.0`, `1.5`. */
 export function _formatFloat(value: number): string {
   return Number.isInteger(value) && Math.abs(value) < 1e16 ? `${value}.0` : String(value);
@@ -112,6 +159,17 @@ export function _extraKeys(
     if (!known.has(key)) (extra ??= {})[key] = value;
   }
   return extra;
+}
+
+/** JSON members (`,"key":value`) for the header's `idle_time_limit`, `command` and `title`. */
+export function _idleCommandTitleMembers(header: Header): string {
+  let out = "";
+  if (header.idleTimeLimit !== undefined) {
+    out += `,"idle_time_limit":${_formatFloat(header.idleTimeLimit)}`;
+  }
+  if (header.command !== undefined) out += `,"command":${JSON.stringify(header.command)}`;
+  if (header.title !== undefined) out += `,"title":${JSON.stringify(header.title)}`;
+  return out;
 }
 
 /** JSON members (`,"key":value`) for the header's tags and extra keys a format may carry. */

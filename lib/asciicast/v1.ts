@@ -6,7 +6,7 @@
  */
 import type { Event, Header } from "./event.ts";
 import { _describe, _secondsToMicros } from "./_event_line.ts";
-import { _extraKeys, _isObject, _readEnv, _readSize, _readString, _readTags } from "./_fields.ts";
+import { _readEnv, _readSize, _readTrailing, _readVersioned } from "./_fields.ts";
 
 const V1_KEYS: ReadonlySet<string> = new Set([
   "version",
@@ -42,25 +42,14 @@ export interface V1Recording {
  * ```
  */
 export function decodeV1(value: unknown, warn: (message: string) => void = () => {}): V1Recording {
-  if (!_isObject(value)) throw new SyntaxError("the document must be a JSON object");
-  if (value.version !== 1) {
-    throw new SyntaxError(`expected version 1, got ${JSON.stringify(value.version)}`);
-  }
-  const { cols, rows } = _readSize(value.width, value.height, ["width", "height"], warn);
+  const doc = _readVersioned(value, 1, "the document");
+  const { cols, rows } = _readSize(doc.width, doc.height, ["width", "height"], warn);
   const header: Header = { version: 1, cols, rows };
-  const env = _readEnv(value.env);
+  const env = _readEnv(doc.env);
   if (env?.TERM !== undefined) header.termType = env.TERM;
-  const command = _readString(value.command);
-  if (command !== undefined) header.command = command;
-  const title = _readString(value.title);
-  if (title !== undefined) header.title = title;
-  if (env) header.env = env;
-  const tags = _readTags(value.tags);
-  if (tags) header.tags = tags;
-  const extra = _extraKeys(value, V1_KEYS);
-  if (extra) header.extra = extra;
+  _readTrailing(header, doc, env, V1_KEYS);
 
-  const stdout = value.stdout;
+  const stdout = doc.stdout;
   if (!Array.isArray(stdout)) throw new SyntaxError(`"stdout" must be an array of frames`);
   const events: Event[] = [];
   let time = 0;

@@ -8,15 +8,13 @@
 import type { Event, Header } from "./event.ts";
 import {
   _envJson,
-  _extraKeys,
-  _formatFloat,
-  _isObject,
+  _idleCommandTitleMembers,
   _readEnv,
-  _readNumber,
   _readSize,
-  _readString,
-  _readTags,
   _readTheme,
+  _readTiming,
+  _readTrailing,
+  _readVersioned,
   _themeJson,
   _trailingMembers,
 } from "./_fields.ts";
@@ -48,29 +46,15 @@ const V2_KEYS: ReadonlySet<string> = new Set([
  * ```
  */
 export function parseV2Header(value: unknown, warn: (message: string) => void = () => {}): Header {
-  if (!_isObject(value)) throw new SyntaxError("the header must be a JSON object");
-  if (value.version !== 2) {
-    throw new SyntaxError(`expected version 2, got ${JSON.stringify(value.version)}`);
-  }
-  const { cols, rows } = _readSize(value.width, value.height, ["width", "height"], warn);
+  const fields = _readVersioned(value, 2, "the header");
+  const { cols, rows } = _readSize(fields.width, fields.height, ["width", "height"], warn);
   const header: Header = { version: 2, cols, rows };
-  const env = _readEnv(value.env);
+  const env = _readEnv(fields.env);
   if (env?.TERM !== undefined) header.termType = env.TERM;
-  const theme = _readTheme(value.theme, warn);
+  const theme = _readTheme(fields.theme, warn);
   if (theme) header.theme = theme;
-  const timestamp = _readNumber(value.timestamp);
-  if (timestamp !== undefined) header.timestamp = timestamp;
-  const idle = _readNumber(value.idle_time_limit);
-  if (idle !== undefined) header.idleTimeLimit = idle;
-  const command = _readString(value.command);
-  if (command !== undefined) header.command = command;
-  const title = _readString(value.title);
-  if (title !== undefined) header.title = title;
-  if (env) header.env = env;
-  const tags = _readTags(value.tags);
-  if (tags) header.tags = tags;
-  const extra = _extraKeys(value, V2_KEYS);
-  if (extra) header.extra = extra;
+  _readTiming(header, fields);
+  _readTrailing(header, fields, env, V2_KEYS);
   return header;
 }
 
@@ -90,11 +74,7 @@ export function parseV2Header(value: unknown, warn: (message: string) => void = 
 export function encodeV2Header(header: Header): string {
   let out = `{"version":2,"width":${header.cols},"height":${header.rows}`;
   if (header.timestamp !== undefined) out += `,"timestamp":${JSON.stringify(header.timestamp)}`;
-  if (header.idleTimeLimit !== undefined) {
-    out += `,"idle_time_limit":${_formatFloat(header.idleTimeLimit)}`;
-  }
-  if (header.command !== undefined) out += `,"command":${JSON.stringify(header.command)}`;
-  if (header.title !== undefined) out += `,"title":${JSON.stringify(header.title)}`;
+  out += _idleCommandTitleMembers(header);
   let env = header.env;
   if (header.termType !== undefined && env?.TERM === undefined) {
     env = { ...env, TERM: header.termType };

@@ -9,15 +9,15 @@
 import type { Event, Header } from "./event.ts";
 import {
   _envJson,
-  _extraKeys,
-  _formatFloat,
+  _idleCommandTitleMembers,
   _isObject,
   _readEnv,
-  _readNumber,
   _readSize,
   _readString,
-  _readTags,
   _readTheme,
+  _readTiming,
+  _readTrailing,
+  _readVersioned,
   _themeJson,
   _trailingMembers,
 } from "./_fields.ts";
@@ -45,11 +45,8 @@ const V3_KEYS: ReadonlySet<string> = new Set([
  * ```
  */
 export function parseV3Header(value: unknown, warn: (message: string) => void = () => {}): Header {
-  if (!_isObject(value)) throw new SyntaxError("the header must be a JSON object");
-  if (value.version !== 3) {
-    throw new SyntaxError(`expected version 3, got ${JSON.stringify(value.version)}`);
-  }
-  const term = value.term;
+  const fields = _readVersioned(value, 3, "the header");
+  const term = fields.term;
   if (!_isObject(term)) throw new SyntaxError(`header lacks the "term" object`);
   const { cols, rows } = _readSize(term.cols, term.rows, ["term.cols", "term.rows"], warn);
   const header: Header = { version: 3, cols, rows };
@@ -59,20 +56,8 @@ export function parseV3Header(value: unknown, warn: (message: string) => void = 
   if (version !== undefined) header.termVersion = version;
   const theme = _readTheme(term.theme, warn);
   if (theme) header.theme = theme;
-  const timestamp = _readNumber(value.timestamp);
-  if (timestamp !== undefined) header.timestamp = timestamp;
-  const idle = _readNumber(value.idle_time_limit);
-  if (idle !== undefined) header.idleTimeLimit = idle;
-  const command = _readString(value.command);
-  if (command !== undefined) header.command = command;
-  const title = _readString(value.title);
-  if (title !== undefined) header.title = title;
-  const env = _readEnv(value.env);
-  if (env) header.env = env;
-  const tags = _readTags(value.tags);
-  if (tags) header.tags = tags;
-  const extra = _extraKeys(value, V3_KEYS);
-  if (extra) header.extra = extra;
+  _readTiming(header, fields);
+  _readTrailing(header, fields, _readEnv(fields.env), V3_KEYS);
   return header;
 }
 
@@ -97,11 +82,7 @@ export function encodeV3Header(header: Header): string {
   if (header.theme) out += `,"theme":${_themeJson(header.theme)}`;
   out += "}";
   if (header.timestamp !== undefined) out += `,"timestamp":${Math.trunc(header.timestamp)}`;
-  if (header.idleTimeLimit !== undefined) {
-    out += `,"idle_time_limit":${_formatFloat(header.idleTimeLimit)}`;
-  }
-  if (header.command !== undefined) out += `,"command":${JSON.stringify(header.command)}`;
-  if (header.title !== undefined) out += `,"title":${JSON.stringify(header.title)}`;
+  out += _idleCommandTitleMembers(header);
   const envJson = _envJson(header.env);
   if (envJson !== undefined) out += `,"env":${envJson}`;
   return out + _trailingMembers(header, V3_KEYS) + "}";

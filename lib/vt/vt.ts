@@ -18,6 +18,7 @@
 import type { Terminal } from "@xterm/headless";
 import { EscapeTail } from "./_escape_tail.ts";
 import { serialize } from "./_serialize.ts";
+import { checkScrollback, checkSize } from "./_size.ts";
 import { createTerminal, hasPendingOutput, pendingLength } from "./_xterm.ts";
 
 /** Options for {@linkcode Vt}. */
@@ -33,17 +34,6 @@ export interface VtOptions {
    * Default: ignored.
    */
   onError?: (error: unknown) => void;
-}
-
-function checkSize(cols: number, rows: number): void {
-  if (!Number.isInteger(cols) || cols < 1) {
-    throw new RangeError(
-      `Cannot size the terminal: columns must be a positive integer, got ${cols}`,
-    );
-  }
-  if (!Number.isInteger(rows) || rows < 1) {
-    throw new RangeError(`Cannot size the terminal: rows must be a positive integer, got ${rows}`);
-  }
 }
 
 /**
@@ -81,12 +71,7 @@ export class Vt implements Disposable {
    */
   constructor(cols: number, rows: number, options: VtOptions = {}) {
     checkSize(cols, rows);
-    const scrollback = options.scrollback ?? 100;
-    if (!Number.isInteger(scrollback) || scrollback < 0) {
-      throw new RangeError(
-        `Cannot create the terminal: scrollback must be a non-negative integer, got ${scrollback}`,
-      );
-    }
+    const scrollback = checkScrollback(options.scrollback ?? 100);
     this.#cols = cols;
     this.#rows = rows;
     this.#term = createTerminal(cols, rows, { scrollback, onError: options.onError });

@@ -19,19 +19,11 @@
  */
 
 import workerCode from "./_vt_worker_bundle.js" with { type: "text" };
+import { checkScrollback, checkSize } from "./_size.ts";
 import type { VtOptions } from "./vt.ts";
 import type { VtReply, VtRequest } from "./vt_worker.ts";
 
 export type { VtOptions };
-
-function _checkSize(what: string, cols: number, rows: number): void {
-  if (!Number.isInteger(cols) || cols < 1) {
-    throw new RangeError(`Cannot ${what}: columns must be a positive integer, got ${cols}`);
-  }
-  if (!Number.isInteger(rows) || rows < 1) {
-    throw new RangeError(`Cannot ${what}: rows must be a positive integer, got ${rows}`);
-  }
-}
 
 interface _Waiter {
   resolve(value: string): void;
@@ -75,13 +67,8 @@ export class WorkerVt implements Disposable {
    * @throws {RangeError} if a size is not a positive integer or `scrollback` is negative.
    */
   constructor(cols: number, rows: number, options: VtOptions = {}) {
-    _checkSize("size the terminal", cols, rows);
-    const scrollback = options.scrollback ?? 100;
-    if (!Number.isInteger(scrollback) || scrollback < 0) {
-      throw new RangeError(
-        `Cannot create the terminal: scrollback must be a non-negative integer, got ${scrollback}`,
-      );
-    }
+    checkSize(cols, rows);
+    const scrollback = checkScrollback(options.scrollback ?? 100);
     this.#cols = cols;
     this.#rows = rows;
     this.#onError = options.onError ?? (() => {});
@@ -131,7 +118,7 @@ export class WorkerVt implements Disposable {
    */
   resize(cols: number, rows: number): void {
     this.#checkOpen();
-    _checkSize("size the terminal", cols, rows);
+    checkSize(cols, rows);
     this.#cols = cols;
     this.#rows = rows;
     this.#post({ type: "resize", cols, rows });

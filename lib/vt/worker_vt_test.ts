@@ -1,113 +1,36 @@
-import type { Terminal } from "@xterm/headless";
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import { PERMISSIONS } from "../../tests/_cli.ts";
 import { buildVtWorker, VT_WORKER_BUNDLE } from "../../scripts/build_vt_worker.ts";
 import { createTerminal, diffTerminals, replay, writeAndWait } from "./_compare.ts";
 import { WorkerVt } from "./worker_vt.ts";
+import {
+  assertReplays,
+  assertResizeReplays,
+  FIDELITY_CASES,
+  RESIZE_CASES,
+} from "./_fidelity_cases.ts";
 
-const ESC = "\x1b";
 const CSI = "\x1b[";
 
-interface Case {
-  name: string;
-  cols?: number;
-  rows?: number;
-  /** Output fed before the snapshot, as separate writes. */
-  feed: string | string[];
-  /** Output fed to the original and to the replayed copy after the snapshot. */
-  then?: string;
-}
-
-// A representative part of `vt_test.ts`'s table: the worker must not change a snapshot.
-const cases: Case[] = [
-  {
-    name: "16, bright, 256 and true colours in foreground and background",
-    feed: [
-      `${CSI}31mred${CSI}91mbright${CSI}42mon green${CSI}103mon bright${CSI}0m\r\n`,
-      `${CSI}38;5;208m208${CSI}48;5;17mon17${CSI}38;2;10;200;30mtrue${CSI}48;2;1;2;3mtruebg${CSI}39;49mplain`,
-    ],
-    then: "more",
-  },
-  {
-    name: "alternate screen over a full primary screen, then back to the primary",
-    cols: 40,
-    rows: 10,
-    feed: [
-      Array.from({ length: 12 }, (_, i) => `${CSI}1;32muser${CSI}0m:${CSI}34m~/p${i}$ `).join(
-        "\r\n",
-      ),
-      `${CSI}?1049h${CSI}H${CSI}2J${CSI}7malt screen${CSI}0m\r\nline 2`,
-    ],
-    then: `${CSI}?1049lback in the primary\r\n`,
-  },
-  {
-    name: "scroll region keeps scrolling the same lines",
-    rows: 8,
-    feed: `top\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\nbottom${CSI}3;6r${CSI}6;1Hin region`,
-    then: "\r\nnew 1\r\nnew 2\r\nnew 3\n\n\n\n",
-  },
-  {
-    name: "saved cursor with its pen and character set",
-    feed: `ab${ESC}(0${CSI}31;44m${CSI}2;5H${ESC}7${ESC}(B${CSI}0m${CSI}6;1Hz`,
-    then: `${ESC}8qqx${CSI}0m ok`,
-  },
-  {
-    name: "wide CJK and emoji",
-    cols: 12,
-    feed: `中文 😀 ok\r\n${CSI}32m漢字かな${CSI}0m\r\nabcdefghijk中`,
-    then: "next",
-  },
-  {
-    name: "pending wrap after a narrow character",
-    cols: 10,
-    feed: `${CSI}35m${"abcdefghij"}`,
-    then: "k",
-  },
-  {
-    name: "partial CSI at the end",
-    feed: `abc${CSI}3`,
-    then: "1mred",
-  },
-  {
-    name: "partial OSC title at the end",
-    feed: `abc${ESC}]0;tit`,
-    then: "le\x07after",
-  },
-  {
-    name: "insert mode, new-line mode and application cursor keys",
-    feed: `abcdef${CSI}1;3H${CSI}4h${CSI}20h${CSI}?1h`,
-    then: "XY\nnext",
-  },
+// A representative part of the table `vt_test.ts` runs: the worker must not change a snapshot.
+const WORKER_CASES = [
+  "16, bright, 256 and true colours in foreground and background",
+  "alternate screen over a full primary screen, then back to the primary",
+  "scroll region keeps scrolling the same lines",
+  "saved cursor with its pen and character set",
+  "wide CJK and emoji",
+  "pending wrap after a narrow character",
+  "partial CSI at the end",
+  "partial OSC title at the end",
+  "insert mode, new-line mode and application cursor keys",
 ];
 
-async function assertReplays(c: Case): Promise<void> {
-  const cols = c.cols ?? 20;
-  const rows = c.rows ?? 6;
-  const chunks = typeof c.feed === "string" ? [c.feed] : c.feed;
-  using vt = new WorkerVt(cols, rows);
-  const original = createTerminal(cols, rows, { scrollback: 100 });
-  let copy: Terminal | undefined;
-  try {
-    for (const chunk of chunks) {
-      vt.feed(chunk);
-      await writeAndWait(original, chunk);
-    }
-    const snapshot = await vt.snapshot();
-    copy = await replay(snapshot, cols, rows);
-    assertEquals(diffTerminals(original, copy), [], `snapshot ${JSON.stringify(snapshot)}`);
-    if (c.then !== undefined) {
-      await writeAndWait(original, c.then);
-      await writeAndWait(copy, c.then);
-      assertEquals(diffTerminals(original, copy), [], `after more, ${JSON.stringify(snapshot)}`);
-    }
-  } finally {
-    original.dispose();
-    copy?.dispose();
-  }
-}
-
 Deno.test("WorkerVt snapshot replayed into a fresh terminal reproduces the original", async (t) => {
-  for (const c of cases) await t.step(c.name, () => assertReplays(c));
+  const cases = FIDELITY_CASES.filter((c) => WORKER_CASES.includes(c.name));
+  assertEquals(cases.map((c) => c.name), WORKER_CASES);
+  for (const c of cases) {
+    await t.step(c.name, () => assertReplays(c, (cols, rows) => new WorkerVt(cols, rows)));
+  }
 });
 
 Deno.test("WorkerVt snapshot reflects exactly the output fed before the call", async () => {
@@ -135,24 +58,9 @@ Deno.test("WorkerVt snapshot reflects exactly the output fed before the call", a
 });
 
 Deno.test("WorkerVt resize applies between the output fed before and after it", async () => {
-  using vt = new WorkerVt(20, 6);
-  const [before, after] = ["0123456789abcdefghij", "y"];
-  vt.feed(before);
-  vt.resize(8, 6);
-  assertEquals([vt.cols, vt.rows], [8, 6]);
-  vt.feed(after);
-  const snapshot = await vt.snapshot();
-  const original = createTerminal(20, 6, { scrollback: 100 });
-  await writeAndWait(original, before);
-  original.resize(8, 6);
-  await writeAndWait(original, after);
-  const copy = await replay(snapshot, 8, 6);
-  try {
-    assertEquals(diffTerminals(original, copy), []);
-  } finally {
-    original.dispose();
-    copy.dispose();
-  }
+  const c = RESIZE_CASES.find((c) => c.name === "narrower than a line");
+  assert(c !== undefined);
+  await assertResizeReplays(c, (cols, rows) => new WorkerVt(cols, rows));
 });
 
 Deno.test("WorkerVt joins UTF-8 characters split between byte chunks", async () => {
