@@ -18,6 +18,15 @@ export const PERMISSIONS = [
   "--allow-sys",
 ];
 
+/**
+ * The environment every test process gets on top of the inherited one: asciinema's config
+ * home points nowhere, so a developer's own `~/.config/asciinema/config.toml` cannot change
+ * what the tests see (a test that wants a config passes its own `ASCIINEMA_CONFIG_HOME`).
+ */
+export const TEST_ENV: Record<string, string> = {
+  ASCIINEMA_CONFIG_HOME: "/nonexistent/asciirec-tests/config",
+};
+
 /** The argv prefix that runs asciirec from source: `[deno, run, …perms, main.ts]`. */
 export function cliArgv(): string[] {
   return [Deno.execPath(), "run", "--quiet", ...PERMISSIONS, MAIN];
@@ -51,7 +60,7 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
   const child = new Deno.Command(cmd!, {
     args: [...rest, ...args],
     cwd: options.cwd,
-    env: options.env,
+    env: { ...TEST_ENV, ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

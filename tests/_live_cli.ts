@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { cliArgv } from "./_cli.ts";
+import { cliArgv, TEST_ENV } from "./_cli.ts";
 
 /** A running asciirec whose stdin types into the session and whose stderr is collected. */
 export class LiveCli {
@@ -19,6 +19,7 @@ export class LiveCli {
     this.child = new Deno.Command(cmd!, {
       args: [...rest, ...args],
       cwd,
+      env: TEST_ENV,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

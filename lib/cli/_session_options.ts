@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Header } from "../asciicast/event.ts";
 import type { SessionOptions, SessionStart } from "../session/session.ts";
+import type { SessionConfig } from "./_config.ts";
 
 /** A PTY size override: one or both dimensions. */
 export interface WindowSize {
@@ -180,6 +181,44 @@ export function addSessionOptions(cmd: Command): Command {
     .addOption(new Option("--cols <n>", "ignored (asciinema 2.x)").hideHelp())
     .addOption(new Option("--rows <n>", "ignored (asciinema 2.x)").hideHelp())
     .addOption(new Option("--raw", "ignored (asciinema 2.x)").hideHelp());
+}
+
+/**
+ * Fills the flags the user did not give from the `[session]` config: `command`,
+ * `capture_input` (unless `-I`/`--stdin`), `capture_env`, `pause_key`, `add_marker_key`
+ * (`--marker-key`) and `prefix_key`. Flags always win; the flags object is not changed.
+ *
+ * @example
+ * ```ts
+ * import { withSessionConfig } from "./_session_options.ts";
+ * withSessionConfig({ title: "t" }, { command: "bash -l" }); // { title: "t", command: "bash -l" }
+ * withSessionConfig({ command: "top" }, { command: "bash -l" }); // { command: "top" }
+ * ```
+ */
+export function withSessionConfig<F extends SessionFlags & { stdin?: boolean }>(
+  flags: F,
+  config: SessionConfig,
+): F {
+  const merged: F = { ...flags };
+  if (merged.command === undefined && config.command !== undefined) {
+    merged.command = config.command;
+  }
+  if (merged.captureInput === undefined && !merged.stdin && config.captureInput !== undefined) {
+    merged.captureInput = config.captureInput;
+  }
+  if (merged.captureEnv === undefined && config.captureEnv !== undefined) {
+    merged.captureEnv = config.captureEnv;
+  }
+  if (merged.pauseKey === undefined && config.pauseKey !== undefined) {
+    merged.pauseKey = config.pauseKey;
+  }
+  if (merged.markerKey === undefined && config.addMarkerKey !== undefined) {
+    merged.markerKey = config.addMarkerKey;
+  }
+  if (merged.prefixKey === undefined && config.prefixKey !== undefined) {
+    merged.prefixKey = config.prefixKey;
+  }
+  return merged;
 }
 
 /** Environment variables to save: `--capture-env` names (default `SHELL`) that are set. */

@@ -5,9 +5,11 @@ import {
   parseIdleTimeLimit,
   parseKey,
   parseWindowSize,
+  type SessionFlags,
   sessionHeader,
   sessionId,
   sessionOptionsFrom,
+  withSessionConfig,
 } from "./_session_options.ts";
 
 Deno.test("parseWindowSize reads COLSxROWS, COLSx and xROWS", async (t) => {
@@ -160,4 +162,49 @@ Deno.test("sessionOptionsFrom builds session options and header fields", () => {
     if (shell === undefined) Deno.env.delete("SHELL");
     else Deno.env.set("SHELL", shell);
   }
+});
+
+Deno.test("withSessionConfig fills only the flags not given, from the [session] config", async (t) => {
+  const config = {
+    command: "echo cfg",
+    captureInput: true,
+    captureEnv: "SHELL,TERM",
+    pauseKey: new Uint8Array(0),
+    addMarkerKey: new Uint8Array([0x07]),
+    prefixKey: new Uint8Array([0x01]),
+  };
+  await t.step("no flags: everything from the config", () => {
+    assert.deepEqual(withSessionConfig({}, config), {
+      command: "echo cfg",
+      captureInput: true,
+      captureEnv: "SHELL,TERM",
+      pauseKey: new Uint8Array(0),
+      markerKey: new Uint8Array([0x07]),
+      prefixKey: new Uint8Array([0x01]),
+    });
+  });
+  await t.step("flags win, and the flags object is left as it was", () => {
+    const flags = {
+      command: "top",
+      captureEnv: "USER",
+      pauseKey: new Uint8Array([0x10]),
+      markerKey: new Uint8Array(0),
+      prefixKey: new Uint8Array([0x02]),
+      title: "t",
+    };
+    const merged = withSessionConfig(flags, config);
+    assert.deepEqual(merged, { ...flags, captureInput: true });
+    assert.equal("captureInput" in flags, false);
+  });
+  await t.step("--stdin counts as -I", () => {
+    assert.equal(
+      withSessionConfig<SessionFlags & { stdin?: boolean }>({ stdin: true }, {
+        captureInput: false,
+      }).captureInput,
+      undefined,
+    );
+  });
+  await t.step("an empty config changes nothing", () => {
+    assert.deepEqual(withSessionConfig({ quiet: true }, {}), { quiet: true });
+  });
 });

@@ -19,6 +19,7 @@ import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
 import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
 import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
+import { loadConfig } from "./_config.ts";
 import { info, warn } from "./_output.ts";
 import {
   parseIdleTimeLimit,
@@ -26,6 +27,7 @@ import {
   sessionHeader,
   sessionOptionsFrom,
   type SessionParts,
+  withSessionConfig,
 } from "./_session_options.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -113,12 +115,18 @@ export interface RunOptions {
 
 /**
  * Opens every output the flags ask for, runs one session feeding them all, prints the
- * status lines and sets `Deno.exitCode` for `--return`.
+ * status lines and sets `Deno.exitCode` for `--return`. Flags not given are taken from the
+ * `[session]` keys of asciinema's config files.
  */
 export async function runSessionWithOutputs(
-  flags: OutputFlags,
+  givenFlags: OutputFlags,
   options: RunOptions,
 ): Promise<void> {
+  const config = (await loadConfig()).session;
+  const flags = withSessionConfig(givenFlags, config);
+  if (flags.idleTimeLimit === undefined && config.idleTimeLimit !== undefined) {
+    flags.idleTimeLimit = config.idleTimeLimit;
+  }
   const parts = sessionOptionsFrom(flags, options.env);
   const sinks: SinkFactory[] = [];
   let target: RecordingTarget | undefined;

@@ -16,12 +16,13 @@ import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { play, type PlayStatus } from "../play/player.ts";
 import { TerminalModes } from "../play/terminal_modes.ts";
 import { HostTerminal } from "../term/host_terminal.ts";
+import { loadConfig } from "./_config.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Parsed flags of `asciirec play`. */
 interface PlayFlags {
-  speed: number;
+  speed?: number;
   idleTimeLimit?: number;
   loop?: boolean;
   pauseOnMarkers?: boolean;
@@ -40,6 +41,7 @@ Keys while playing:
 FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin.
 Without a terminal on stdin and stdout, the output goes to stdout with its timing and
 keys are not read. --loop reopens FILE for each pass, so it cannot be used with -.
+Without -s or -i, [playback] speed and idle_time_limit in asciinema's config.toml apply.
 
 Examples:
   asciirec play demo.cast
@@ -51,7 +53,7 @@ export function playCommand(): Command {
   return new Command("play")
     .description("play a recording in this terminal")
     .argument("<file>", "recording to play: path, http(s):// URL or - (stdin)")
-    .option("-s, --speed <factor>", "playback speed (a positive number)", _parseSpeed, 1)
+    .option("-s, --speed <factor>", "playback speed, a positive number (default: 1)", _parseSpeed)
     .option(
       "-i, --idle-time-limit <secs>",
       "shorten every pause to at most this many seconds (overrides the file's limit)",
@@ -134,6 +136,7 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
       "--loop cannot be used with - (stdin can be read only once); save the recording to a file",
     );
   }
+  const config = (await loadConfig()).playback;
   const aborter = new AbortController();
   let raw = false;
   const heldWarnings: string[] = [];
@@ -193,8 +196,8 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
         out.write(bytes);
       },
       input: out.input,
-      speed: flags.speed,
-      idleTimeLimit: flags.idleTimeLimit ?? header.idleTimeLimit,
+      speed: flags.speed ?? config.speed ?? 1,
+      idleTimeLimit: flags.idleTimeLimit ?? config.idleTimeLimit ?? header.idleTimeLimit,
       pauseOnMarkers: flags.pauseOnMarkers,
       resize: flags.resize,
       signal: aborter.signal,

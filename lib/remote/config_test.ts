@@ -2,6 +2,7 @@ import { assertEquals, assertRejects, assertThrows } from "../../tests/_assert.t
 import {
   apiUrl,
   configHome,
+  parseConfigToml,
   resolveServerUrl,
   serverUrlFromToml,
   stateHome,
@@ -57,6 +58,80 @@ Deno.test("serverUrlFromToml reads server.url and ignores everything else", asyn
   for (const [text, expected] of cases) {
     await t.step(JSON.stringify(text), () => assertEquals(serverUrlFromToml(text), expected));
   }
+});
+
+Deno.test("parseConfigToml reads tables, dotted keys and scalar values", async (t) => {
+  const text = [
+    "# asciinema config",
+    "[session]",
+    'command = "bash -l" # trailing comment',
+    "capture_input = true",
+    "idle_time_limit = 2.5",
+    "'quoted key' = 'lit\\eral'",
+    'pause_key = "\\u001c"',
+    "[playback]",
+    "speed = 1_000",
+    "neg = -3e2",
+    "hex = 0x1F",
+    'list = [1, "]", [2,',
+    "  3]] # an array over two lines",
+    "inline = { a = 1 }",
+    "when = 1979-05-27 07:32:00Z",
+    'multi = """',
+    "one \\",
+    '   two"""',
+    "raw = '''",
+    "a\\b'''",
+    "[[servers]]",
+    "url = 'x'",
+    'notifications.command = "notify-send"',
+    "",
+  ].join("\n");
+  const values = parseConfigToml(text, { strict: true });
+  const cases: [string, unknown][] = [
+    ["session.command", "bash -l"],
+    ["session.capture_input", true],
+    ["session.idle_time_limit", 2.5],
+    ["session.quoted key", "lit\\eral"],
+    ["session.pause_key", "\x1c"],
+    ["playback.speed", 1000],
+    ["playback.neg", -300],
+    ["playback.hex", 31],
+    ["playback.list", null],
+    ["playback.inline", null],
+    ["playback.when", null],
+    ["playback.multi", "one two"],
+    ["playback.raw", "a\\b"],
+    ["servers.url", "x"],
+    ["servers.notifications.command", "notify-send"],
+  ];
+  for (const [key, want] of cases) {
+    await t.step(key, () => assertEquals(values.get(key), want));
+  }
+  await t.step("nothing else", () => assertEquals(values.size, cases.length));
+});
+
+Deno.test("parseConfigToml names the line that is not TOML when strict, skips it otherwise", async (t) => {
+  const cases: [string, string][] = [
+    ["[session]\ncommand = bash\n", 'line 2: command: invalid value "bash"'],
+    ["[session\n", "line 1: invalid table header"],
+    ["just words\n", "line 1: expected KEY = VALUE"],
+    ['a = "open\n', "line 1: a: unterminated string"],
+    ['a = "x" y\n', 'line 1: unexpected "y" after the value of a'],
+    ["\n\na = [1,\n2\n", "line 3: unterminated value of a"],
+    ['a = "\\q"\n', "line 1: a: invalid escape \\q"],
+    ["a = 1__0\n", "line 1: a: invalid value"],
+  ];
+  for (const [text, message] of cases) {
+    await t.step(JSON.stringify(text), () => {
+      assertThrows(() => parseConfigToml(text, { strict: true }), SyntaxError, message);
+      parseConfigToml(text); // lenient: no throw
+    });
+  }
+  await t.step("lenient keeps the good lines", () => {
+    const values = parseConfigToml('junk line\n[server]\nurl = "https://ok.example"\n');
+    assertEquals([...values], [["server.url", "https://ok.example"]]);
+  });
 });
 
 Deno.test("validateServerUrl accepts http(s) URLs with a host and strips the trailing slash", () => {
