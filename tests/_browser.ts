@@ -6,7 +6,8 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's Chromium, which the browser tests drive. */
+export const CHROMIUM = "/usr/bin/chromium";
 // No sandbox (tests may run as root in a container) and nothing that reaches the network.
 const ARGS = [
   "--headless",
@@ -18,23 +19,6 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-
-/**
- * Whether Chromium is installed; the browser tests are ignored without it.
- *
- * @example
- * ```ts
- * import { hasChromium } from "./_browser.ts";
- * Deno.test({ name: "…", ignore: !hasChromium(), fn() {} });
- * ```
- */
-export function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts a headless Chromium; the caller closes it (`await browser.close()`).

@@ -7,9 +7,9 @@ import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { runCli } from "./_cli.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
 import type { Event } from "../lib/asciicast/event.ts";
+import { skipWithoutPeer } from "./_peers.ts";
 
 const ASCIINEMA = "/usr/bin/asciinema";
-const haveAsciinema = await Deno.stat(ASCIINEMA).then(() => true, () => false);
 
 /** Runs a shell command line, under script(1) when it needs a terminal. */
 async function sh(line: string, options: { tty?: boolean; env?: Record<string, string> } = {}) {
@@ -40,7 +40,7 @@ const EXPECTED_OUTPUT = "héllo 🎉\r\n\x1b[1mbold\x1b[0m\ttab\x07\r\nend";
 
 Deno.test({
   name: "recordings made by asciinema 2.2 rec are read correctly",
-  ignore: !haveAsciinema,
+  ignore: skipWithoutPeer(ASCIINEMA),
 }, async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "asciirec-interop-" });
   const env = { ASCIINEMA_CONFIG_HOME: `${dir}/config`, SHELL: "/bin/sh", TERM: "xterm" };
@@ -83,7 +83,7 @@ Deno.test({
 Deno.test({
   name:
     "a v2 file written by asciirec is accepted by asciinema 2.2 cat, which prints the recorded output",
-  ignore: !haveAsciinema,
+  ignore: skipWithoutPeer(ASCIINEMA),
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "asciirec-interop-" });
   try {

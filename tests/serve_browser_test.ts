@@ -5,15 +5,16 @@
  * Also plays an uploaded recording on its `/a/<id>` page.
  */
 import { assertEquals } from "./_assert.ts";
-import { hasChromium, launchChromium, playerOverlay, playerText } from "./_browser.ts";
+import { CHROMIUM, launchChromium, playerOverlay, playerText } from "./_browser.ts";
 import { ApiClient } from "../lib/remote/api_client.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../lib/remote/producer.ts";
 import { newInstallId, startTestRelay, type TestRelay } from "../lib/relay/_testing.ts";
 import { waitUntil } from "./_wait_until.ts";
+import { skipWithoutPeer } from "./_peers.ts";
 
 Deno.test({
   name: "the player on the relay's stream page survives a relay restart and shows the end",
-  ignore: !hasChromium(),
+  ignore: skipWithoutPeer(CHROMIUM),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -73,7 +74,7 @@ Deno.test({
 
 Deno.test({
   name: "the player on /a/<id> plays an uploaded recording",
-  ignore: !hasChromium(),
+  ignore: skipWithoutPeer(CHROMIUM),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

@@ -6,14 +6,15 @@
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals } from "./_assert.ts";
-import { hasChromium, launchChromium, playerOverlay, playerText } from "./_browser.ts";
+import { CHROMIUM, launchChromium, playerOverlay, playerText } from "./_browser.ts";
 import { LiveCli } from "./_live_cli.ts";
 import { waitUntil } from "./_wait_until.ts";
+import { skipWithoutPeer } from "./_peers.ts";
 
 Deno.test({
   name:
     "the asciinema player in Chromium shows a live asciirec stream, a late joiner's screen and the end",
-  ignore: !hasChromium(),
+  ignore: skipWithoutPeer(CHROMIUM),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
