@@ -218,3 +218,30 @@ tmuxTest("play warns once when the recording's size differs from the terminal's"
     await Deno.remove(file);
   }
 });
+
+tmuxTest("playback keys rebound in asciinema's config.toml take effect", async (tmux) => {
+  const config = await Deno.makeTempDir({ prefix: "asciirec-play-config-" });
+  await Deno.writeTextFile(`${config}/config.toml`, '[playback]\nnext_marker_key = "n"\n');
+  const file = await castFile([
+    V3,
+    [0.1, "o", "start\r\n"],
+    [30, "o", "before the marker\r\n"],
+    [0, "m", "one"],
+    [30, "o", "after the marker\r\n"],
+  ]);
+  try {
+    const play = [...cliArgv(), "play", file].map(shellQuote).join(" ");
+    await tmux.type(`env ASCIINEMA_CONFIG_HOME=${shellQuote(config)} ${play}`, true);
+    await tmux.waitFor((s) => s.includes("start"), "the first event");
+    await tmux.type("]");
+    await delay(500);
+    assert(!(await tmux.capture()).includes("before the marker"), "] still jumps");
+    await tmux.type("n");
+    await tmux.waitFor((s) => s.includes("before the marker"), "n to jump to the marker");
+    await tmux.type("q");
+    await tmux.waitFor((s) => s.includes("::: Playback interrupted"), "q to quit");
+  } finally {
+    await Deno.remove(file);
+    await Deno.remove(config, { recursive: true });
+  }
+});

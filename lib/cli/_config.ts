@@ -40,6 +40,12 @@ export interface PlaybackConfig {
   speed?: number;
   /** `playback.idle_time_limit`: seconds (0 or more), over the recording's own limit. */
   idleTimeLimit?: number;
+  /** `playback.pause_key`: one byte, or empty to disable (default space). */
+  pauseKey?: Uint8Array;
+  /** `playback.step_key`: one byte, or empty to disable (default `.`). */
+  stepKey?: Uint8Array;
+  /** `playback.next_marker_key`: one byte, or empty to disable (default `]`). */
+  nextMarkerKey?: Uint8Array;
 }
 
 /** The settings asciirec reads from asciinema's config files; absent means not set. */
@@ -96,6 +102,9 @@ export function parseConfig(text: string, path: string): AsciinemaConfig {
   _set(session, "addMarkerKey", read("session.add_marker_key", _key));
   _set(playback, "speed", read("playback.speed", _number(false)));
   _set(playback, "idleTimeLimit", read("playback.idle_time_limit", _number(true)));
+  _set(playback, "pauseKey", read("playback.pause_key", _playKey));
+  _set(playback, "stepKey", read("playback.step_key", _playKey));
+  _set(playback, "nextMarkerKey", read("playback.next_marker_key", _playKey));
   return { session, playback };
 }
 
@@ -176,4 +185,13 @@ function _key(value: TomlValue): Uint8Array {
     throw new TypeError(`expected a key definition string, got ${_describe(value)}`);
   }
   return parseKey(value);
+}
+
+/** The player reads one byte per key: a playback key is a single byte (or none). */
+function _playKey(value: TomlValue): Uint8Array {
+  const key = _key(value);
+  if (key.length > 1) {
+    throw new RangeError(`a playback key must be a single byte, got ${_describe(value)}`);
+  }
+  return key;
 }

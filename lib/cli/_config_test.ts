@@ -45,7 +45,7 @@ Deno.test("parseConfig reads the [session] and [playback] keys asciirec uses", (
       pauseKey: new Uint8Array([0x1c]),
       addMarkerKey: new Uint8Array(0),
     },
-    playback: { speed: 1.5, idleTimeLimit: 0 },
+    playback: { speed: 1.5, idleTimeLimit: 0, pauseKey: new Uint8Array([0x70]) },
   });
 });
 
@@ -61,6 +61,10 @@ Deno.test("parseConfig rejects bad values and malformed text, naming the file", 
     ["[session]\nprefix_key = [1]\n", "session.prefix_key: expected a key definition string"],
     ["[session]\ncommand = bash\n", 'f.toml: line 2: command: invalid value "bash"'],
     ["[session\n", "f.toml: line 1: invalid table header"],
+    [
+      "[playback]\npause_key = '\\x1b\\x5b'\n",
+      "f.toml: playback.pause_key: a playback key must be a single byte",
+    ],
   ];
   for (const [text, message] of cases) {
     await t.step(message, () => {
@@ -129,4 +133,14 @@ Deno.test("loadConfig reports a malformed file with its path", async () => {
       `${dir}/config.toml: line 2: speed: invalid value "fast"`,
     );
   });
+});
+
+Deno.test("parseConfig reads the playback keys as single bytes, empty to disable", () => {
+  const config = parseConfig(
+    '[playback]\npause_key = "p"\nstep_key = ""\nnext_marker_key = "^n"\n',
+    "f.toml",
+  );
+  assertEquals(config.playback.pauseKey, new Uint8Array([0x70]));
+  assertEquals(config.playback.stepKey, new Uint8Array([]));
+  assertEquals(config.playback.nextMarkerKey, new Uint8Array([0x0e]));
 });

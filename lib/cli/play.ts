@@ -41,7 +41,8 @@ Keys while playing:
 FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin.
 Without a terminal on stdin and stdout, the output goes to stdout with its timing and
 keys are not read. --loop reopens FILE for each pass, so it cannot be used with -.
-Without -s or -i, [playback] speed and idle_time_limit in asciinema's config.toml apply.
+Without -s or -i, [playback] speed and idle_time_limit in asciinema's config.toml apply;
+its pause_key, step_key and next_marker_key rebind those keys.
 
 Examples:
   asciirec play demo.cast
@@ -198,6 +199,7 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
       input: out.input,
       speed: flags.speed ?? config.speed ?? 1,
       idleTimeLimit: flags.idleTimeLimit ?? config.idleTimeLimit ?? header.idleTimeLimit,
+      keys: { pause: config.pauseKey, step: config.stepKey, nextMarker: config.nextMarkerKey },
       pauseOnMarkers: flags.pauseOnMarkers,
       resize: flags.resize,
       signal: aborter.signal,

@@ -27,7 +27,36 @@ const ACTIONS: Partial<Record<number, PlayerAction>> = {
   0x03: "quit",
 };
 
+/**
+ * Rebindable player keys (asciinema's `playback.pause_key`, `step_key`, `next_marker_key`):
+ * one byte each, or an empty array to disable the action. Absent = the default key.
+ */
+export interface PlayerKeys {
+  /** Pause / resume; default space. */
+  pause?: Uint8Array;
+  /** Step while paused; default `.`. */
+  step?: Uint8Array;
+  /** Play to the next marker; default `]`. */
+  nextMarker?: Uint8Array;
+}
+
 const ESC = 0x1b;
+
+function _actionTable(keys: PlayerKeys): Partial<Record<number, PlayerAction>> {
+  const table = { ...ACTIONS };
+  const rebind = (action: PlayerAction, key: Uint8Array | undefined) => {
+    if (key === undefined) return;
+    if (key.length > 1) throw new RangeError(`a player key must be a single byte`);
+    for (const byte of Object.keys(table)) {
+      if (table[Number(byte)] === action) delete table[Number(byte)];
+    }
+    if (key.length === 1) table[key[0]!] = action;
+  };
+  rebind("pause", keys.pause);
+  rebind("step", keys.step);
+  rebind("next-marker", keys.nextMarker);
+  return table;
+}
 
 const enum State {
   Ground,
@@ -49,10 +78,16 @@ const enum State {
  * ```
  */
 export class KeyDecoder {
+  #actions: Partial<Record<number, PlayerAction>>;
   #state = State.Ground;
   #params = "";
   #skip = 0;
   #pasteMatch = 0;
+
+  /** Makes a decoder; `keys` rebinds pause, step and next-marker (each one byte). */
+  constructor(keys: PlayerKeys = {}) {
+    this.#actions = _actionTable(keys);
+  }
 
   /** Returns the actions of the keys in `bytes`, in order; other keys are ignored. */
   decode(bytes: Uint8Array): PlayerAction[] {
@@ -64,7 +99,7 @@ export class KeyDecoder {
             this.#state = State.Escape;
             break;
           }
-          const action = ACTIONS[byte];
+          const action = this.#actions[byte];
           if (action) actions.push(action);
           break;
         }

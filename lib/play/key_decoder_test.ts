@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/_assert.ts";
+import { assertEquals, assertThrows } from "../../tests/_assert.ts";
 import { KeyDecoder, type PlayerAction } from "./key_decoder.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -46,4 +46,17 @@ Deno.test("key decoder maps keys to player actions", async (t) => {
       assertEquals(c.reads.flatMap((read) => decoder.decode(bytes(read))), c.expected);
     });
   }
+});
+
+Deno.test("key decoder rebinds pause, step and next-marker; an empty key disables one", () => {
+  const decoder = new KeyDecoder({
+    pause: bytes("p"),
+    step: new Uint8Array(),
+    nextMarker: bytes("\x0e"),
+  });
+  assertEquals(decoder.decode(bytes("p .]\x0eq")), ["pause", "next-marker", "quit"]);
+});
+
+Deno.test("key decoder refuses a player key of more than one byte", () => {
+  assertThrows(() => new KeyDecoder({ pause: bytes("ab") }), RangeError, "single byte");
 });

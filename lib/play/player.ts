@@ -12,7 +12,7 @@
  */
 import { type Event, parseSize } from "../asciicast/event.ts";
 import { IdleLimiter } from "./idle_limiter.ts";
-import { KeyDecoder, type PlayerAction } from "./key_decoder.ts";
+import { KeyDecoder, type PlayerAction, type PlayerKeys } from "./key_decoder.ts";
 
 /** Options for {@linkcode play}. */
 export interface PlayOptions {
@@ -35,6 +35,8 @@ export interface PlayOptions {
   signal?: AbortSignal;
   /** Largest single write in bytes while catching up (a burst of due events). Default 64 KiB. */
   batchBytes?: number;
+  /** Rebinds the pause, step and next-marker keys. Default space, `.`, `]`. */
+  keys?: PlayerKeys;
 }
 
 /** How playback ended: at the end of the events, or stopped by the user (key or signal). */
@@ -114,6 +116,7 @@ class _Playback {
   #reject!: (error: unknown) => void;
   #wake: (() => void) | undefined;
   #inputReader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  #keys: KeyDecoder;
 
   constructor(options: PlayOptions) {
     const speed = options.speed ?? 1;
@@ -134,6 +137,7 @@ class _Playback {
     this.#resize = options.resize ?? false;
     this.#signal = options.signal;
     this.#buffer = new Uint8Array(batch);
+    this.#keys = new KeyDecoder(options.keys);
   }
 
   run(events: AsyncIterable<Event>): Promise<PlayResult> {
@@ -294,7 +298,7 @@ class _Playback {
   }
 
   async #readKeys(input: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new KeyDecoder();
+    const decoder = this.#keys;
     let reader: ReadableStreamDefaultReader<Uint8Array>;
     try {
       reader = input.getReader();
