@@ -56,6 +56,15 @@ async function castFile(lines: unknown[]): Promise<string> {
 
 const V3 = { version: 3, term: { cols: 80, rows: 24 } };
 
+/** Output, then a marker 30 s in, then more output 30 s later: pausing at it is visible. */
+const MARKER_CAST = [
+  V3,
+  [0.1, "o", "start\r\n"],
+  [30, "o", "before the marker\r\n"],
+  [0, "m", "one"],
+  [30, "o", "after the marker\r\n"],
+];
+
 const tmuxTest = (name: string, fn: (tmux: PlayTmux) => Promise<void>) =>
   Deno.test({
     name,
@@ -139,13 +148,7 @@ tmuxTest("space pauses and resumes; q quits and the prompt is usable afterwards"
 });
 
 tmuxTest("] plays up to the next marker and pauses there", async (tmux) => {
-  const file = await castFile([
-    V3,
-    [0.1, "o", "start\r\n"],
-    [30, "o", "before the marker\r\n"],
-    [0, "m", "one"],
-    [30, "o", "after the marker\r\n"],
-  ]);
+  const file = await castFile(MARKER_CAST);
   try {
     await tmux.play(file);
     await tmux.waitFor((s) => s.includes("start"), "the first event");
@@ -222,13 +225,7 @@ tmuxTest("play warns once when the recording's size differs from the terminal's"
 tmuxTest("playback keys rebound in asciinema's config.toml take effect", async (tmux) => {
   const config = await Deno.makeTempDir({ prefix: "asciirec-play-config-" });
   await Deno.writeTextFile(`${config}/config.toml`, '[playback]\nnext_marker_key = "n"\n');
-  const file = await castFile([
-    V3,
-    [0.1, "o", "start\r\n"],
-    [30, "o", "before the marker\r\n"],
-    [0, "m", "one"],
-    [30, "o", "after the marker\r\n"],
-  ]);
+  const file = await castFile(MARKER_CAST);
   try {
     const play = [...cliArgv(), "play", file].map(shellQuote).join(" ");
     await tmux.type(`env ASCIINEMA_CONFIG_HOME=${shellQuote(config)} ${play}`, true);
