@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Header, Theme } from "./event.ts";
+import { type Header, sizeProblem, type Theme } from "./event.ts";
 
 /** Called with a warning about input that was accepted anyway. */
 export type WarnFn = (message: string) => void;
@@ -56,6 +56,8 @@ export function _readSize(
     warn(`the header gives the terminal size ${cols}x${rows}; assuming 80x24`);
     return { cols: 80, rows: 24 };
   }
+  const problem = sizeProblem(cols as number, rows as number);
+  if (problem) throw new SyntaxError(problem);
   return { cols: cols as number, rows: rows as number };
 }
 

@@ -67,7 +67,11 @@ export class _LineBlockReader {
       if (this.#end > this.#start) {
         const limit = Math.min(this.#end, this.#start + BLOCK_BYTES);
         nl = this.#buf.lastIndexOf(NL, limit - 1);
-        if (nl < this.#start && limit < this.#end) nl = this.#buf.indexOf(NL, limit);
+        if (nl < this.#start && limit < this.#end) {
+          // Only the filled part: beyond #end the buffer holds stale bytes of earlier reads.
+          const i = this.#buf.subarray(limit, this.#end).indexOf(NL);
+          nl = i === -1 ? -1 : limit + i;
+        }
       }
       if (nl >= this.#start) {
         const bytes = this.#buf.subarray(this.#start, nl + 1);

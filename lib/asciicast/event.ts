@@ -24,6 +24,23 @@ export interface Event {
   data: string;
 }
 
+/**
+ * The largest event time asciirec reads or writes, in microseconds: 10^15 µs, about 31.7
+ * years. It keeps every time an exact integer and every written time a plain decimal JSON
+ * number; a file or producer with a later (or non-finite) time is rejected.
+ */
+export const MAX_TIME = 1e15;
+
+/**
+ * Throws a `RangeError` unless `micros` is a time an encoder may write (0 to
+ * {@linkcode MAX_TIME}): the last guard that no file ever gets a number that is not JSON.
+ */
+export function checkWritableTime(micros: number): void {
+  if (!(micros >= 0 && micros <= MAX_TIME)) {
+    throw new RangeError(`Cannot write the event time ${micros} µs: out of range`);
+  }
+}
+
 /** A terminal colour theme: `#rrggbb` colours, lower case. */
 export interface Theme {
   /** Default foreground. */
@@ -70,6 +87,34 @@ export interface Size {
   cols: number;
   /** Rows. */
   rows: number;
+}
+
+/**
+ * The widest terminal asciirec handles, in columns: the asciinema server's limit, applied
+ * wherever a size enters (file headers, resize events, flags, producers, host terminals), so
+ * that memory stays bounded whatever a file or a peer claims.
+ */
+export const MAX_COLS = 720;
+/** The tallest terminal asciirec handles, in rows (see {@linkcode MAX_COLS}). */
+export const MAX_ROWS = 200;
+
+/**
+ * Why a terminal size is out of range (`undefined` when `1 ≤ cols ≤ MAX_COLS` and
+ * `1 ≤ rows ≤ MAX_ROWS`).
+ *
+ * @example
+ * ```ts
+ * import { sizeProblem } from "./event.ts";
+ * sizeProblem(80, 24); // undefined
+ * sizeProblem(65535, 24); // "the terminal size 65535x24 is larger than 720x200, ..."
+ * ```
+ */
+export function sizeProblem(cols: number, rows: number): string | undefined {
+  if (Number.isInteger(cols) && Number.isInteger(rows) && cols >= 1 && rows >= 1) {
+    if (cols <= MAX_COLS && rows <= MAX_ROWS) return undefined;
+    return `the terminal size ${cols}x${rows} is larger than ${MAX_COLS}x${MAX_ROWS}, the largest asciirec handles`;
+  }
+  return `the terminal size ${cols}x${rows} is not a size (columns and rows must be at least 1)`;
 }
 
 const SIZE_RE = /^(\d{1,5})x(\d{1,5})$/;

@@ -8,10 +8,12 @@
  *
  * @module
  */
-import type { Event, Header } from "./event.ts";
-import { _describe, _eventFromJson } from "./_event_line.ts";
+import { type Event, type Header, MAX_TIME, parseSize, sizeProblem } from "./event.ts";
+import { describeJson, eventFromJson } from "./event_line.ts";
 import { _isObject } from "./_fields.ts";
 import { _LineBlockReader, type ByteSource, type LineBlock } from "./_line_blocks.ts";
+
+export type { ByteSource };
 import { decodeV1 } from "./v1.ts";
 import { parseV2Header } from "./v2.ts";
 import { parseV3Header } from "./v3.ts";
@@ -65,7 +67,6 @@ export async function openRecording(
   source: string,
   options: OpenOptions = {},
 ): Promise<Recording> {
-  const warn = options.onWarning ?? (() => {});
   const signal = options.signal;
   signal?.throwIfAborted();
   let name = source;
@@ -78,9 +79,39 @@ export async function openRecording(
   } else {
     bytes = await _openFile(source);
   }
-  const blocks = new _LineBlockReader(bytes, () => signal?.throwIfAborted());
+  return await openRecordingSource(name, bytes, options);
+}
+
+/**
+ * Opens a recording from any {@linkcode ByteSource} (what {@linkcode openRecording} does once
+ * it has opened a path, stdin or URL). `name` is used in messages.
+ *
+ * @example
+ * ```ts
+ * import { openRecordingSource } from "./reader.ts";
+ * const bytes = new TextEncoder().encode('{"version":2,"width":80,"height":24}\n[1, "o", "hi"]\n');
+ * let done = false;
+ * const recording = await openRecordingSource("memory", {
+ *   read(into) {
+ *     if (done) return Promise.resolve(null);
+ *     done = true;
+ *     into.set(bytes);
+ *     return Promise.resolve(bytes.length);
+ *   },
+ *   close() {},
+ * });
+ * for await (const event of recording.events) console.log(event.data);
+ * ```
+ */
+export async function openRecordingSource(
+  name: string,
+  source: ByteSource,
+  options: OpenOptions = {},
+): Promise<Recording> {
+  const signal = options.signal;
+  const blocks = new _LineBlockReader(source, () => signal?.throwIfAborted());
   try {
-    return await _openBlocks(name, blocks, warn);
+    return await _openBlocks(name, blocks, options.onWarning ?? (() => {}));
   } catch (error) {
     await blocks.close();
     throw error;
@@ -315,12 +346,12 @@ async function _openBlocks(
     }
     throw new SyntaxError(
       `${name}:1: unsupported asciicast version ${
-        _describe(value.version)
+        describeJson(value.version)
       } (versions 1, 2 and 3 are supported)`,
     );
   }
   throw new SyntaxError(
-    `${name}:1: not an asciicast file: expected a JSON object, got ${_describe(value)}`,
+    `${name}:1: not an asciicast file: expected a JSON object, got ${describeJson(value)}`,
   );
 }
 
@@ -476,11 +507,23 @@ class _CastEvents implements AsyncIterableIterator<Event> {
       }
       let event: Event;
       try {
-        event = _eventFromJson(value, this.#timeName);
+        event = eventFromJson(value, this.#timeName);
       } catch (error) {
         return this.#fail((error as Error).message);
       }
+      if (event.code === "r") {
+        const size = parseSize(event.data);
+        const problem = size && sizeProblem(size.cols, size.rows);
+        if (problem) return this.#fail(`resize: ${problem}`);
+      }
       if (this.#v3) {
+        if (this.#time + event.time > MAX_TIME) {
+          return this.#fail(
+            `the time ${(this.#time + event.time) / 1e6} s is out of range (at most ${
+              MAX_TIME / 1e6
+            } s)`,
+          );
+        }
         event.time = this.#time += event.time;
       } else if (event.time < this.#time) {
         if (!this.#warnedBackwards) {

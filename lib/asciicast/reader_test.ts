@@ -1,6 +1,12 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "../../tests/_assert.ts";
 import type { Event } from "./event.ts";
-import { _findAsciicastLink, openRecording } from "./reader.ts";
+import {
+  _findAsciicastLink,
+  type ByteSource,
+  openRecording,
+  openRecordingSource,
+} from "./reader.ts";
+import { mulberry32 } from "../../tests/_mulberry32.ts";
 
 async function withFile<T>(content: string | Uint8Array, fn: (path: string) => Promise<T>) {
   const path = await Deno.makeTempFile({ suffix: ".cast" });
@@ -114,6 +120,24 @@ Deno.test("reader rejects malformed files with the file, the line and what was w
       ":3: negative interval -0.5",
     ],
     ["an empty code", V3 + '[0.5, "", "a"]\n', ":2: the event code must be a non-empty string"],
+    [
+      "a header larger than 720x200",
+      '{"version":2,"width":65535,"height":65535}\n',
+      ":1: the terminal size 65535x65535 is larger than 720x200",
+    ],
+    [
+      "a resize larger than 720x200",
+      V3 + '[0.5, "r", "80x24"]\n[0.5, "r", "721x24"]\n',
+      ":3: resize: the terminal size 721x24 is larger than 720x200",
+    ],
+    ["a time of 1e21 s", V2 + '[1e21, "o", "a"]\n', ":2: the time 1e+21 s is out of range"],
+    ["a time of 1e309 (Infinity)", V2 + '[1e309, "o", "a"]\n', ":2: the time Infinity s is out"],
+    ["an interval of 1e309", V3 + '[1e309, "o", "a"]\n', ":2: the interval Infinity s is out"],
+    [
+      "intervals that add up past the limit",
+      V3 + '[6e8, "o", "a"]\n[6e8, "o", "b"]\n',
+      ":3: the time 1200000000 s is out of range",
+    ],
     [
       "data that is not a string",
       V3 + '[0.5, "o", 5]\n',
@@ -274,4 +298,97 @@ Deno.test("reader explains a v2 header spread over several lines", async () => {
       `${path}:1: an asciicast v2 header must be a JSON object on one line`,
     );
   });
+});
+
+/** A source that hands out `bytes` in chunks whose sizes `chunk(i)` picks. */
+function chunkedSource(bytes: Uint8Array, chunk: (i: number) => number): ByteSource {
+  let pos = 0;
+  let reads = 0;
+  return {
+    read(into) {
+      if (pos >= bytes.length) return Promise.resolve(null);
+      const n = Math.max(1, Math.min(into.length, chunk(reads++), bytes.length - pos));
+      into.set(bytes.subarray(pos, pos + n));
+      pos += n;
+      return Promise.resolve(n);
+    },
+    close() {},
+  };
+}
+
+async function readSource(bytes: Uint8Array, chunk: (i: number) => number) {
+  const warnings: string[] = [];
+  const recording = await openRecordingSource("mem", chunkedSource(bytes, chunk), {
+    onWarning: (w) => warnings.push(w),
+  });
+  const events: Event[] = [];
+  for await (const event of recording.events) events.push(event);
+  return { events, warnings };
+}
+
+Deno.test("reader decodes lines of any length from 1 B to 1 MB, whatever the read boundaries", async () => {
+  const random = mulberry32(9);
+  const lengths = [1, 2, 100, 24 * 1024 - 20, 24 * 1024, 24 * 1024 + 7, 30_000, 66_000, 1 << 20];
+  for (let i = 0; i < 40; i++) lengths.push(1 + Math.floor(random() ** 3 * (1 << 20)));
+  const reference: Event[] = [];
+  let text = V2;
+  let time = 0;
+  for (const [i, length] of lengths.entries()) {
+    time += 1 + Math.floor(random() * 1000);
+    const data = String.fromCharCode(97 + (i % 26)).repeat(length - 1) + "é";
+    reference.push({ time, code: "o", data });
+    text += JSON.stringify([time / 1e6, "o", data]) + "\n";
+  }
+  const bytes = ENCODER.encode(text);
+  const chunkings: [string, (i: number) => number][] = [
+    ["1 MiB reads", () => 1 << 20],
+    ["random reads up to 100 KB", () => 1 + Math.floor(random() * 100_000)],
+    ["random small reads", () => 1 + Math.floor(random() * 5000)],
+  ];
+  for (const [name, chunk] of chunkings) {
+    const { events, warnings } = await readSource(bytes, chunk);
+    assertEquals(warnings, [], name);
+    assertEquals(events.length, reference.length, name);
+    for (let i = 0; i < reference.length; i++) {
+      assertEquals(events[i], reference[i], `${name}: event ${i}`);
+    }
+  }
+});
+
+Deno.test("a file cut at any byte reads back exactly the complete events before the cut", async () => {
+  const random = mulberry32(3);
+  const lines: string[] = [];
+  const ends: number[] = []; // byte offset just after each event line's closing bracket
+  let text = V3;
+  for (let i = 0; i < 40; i++) {
+    // Mostly short lines, and two longer than the reader's 24 KiB decoding block.
+    const length = i === 13 || i === 27
+      ? 30_000 + i
+      : [1, 5, 40, 300][i % 4]! + Math.floor(random() * 10);
+    const data = i % 7 === 0 ? "✔ ünï 🎉".repeat(length % 9 + 1) : "x".repeat(length);
+    const line = JSON.stringify([0.25, i % 3 === 0 ? "i" : "o", data]);
+    lines.push(line);
+    text += line;
+    ends.push(ENCODER.encode(text).length);
+    text += "\n";
+  }
+  const bytes = ENCODER.encode(text);
+  const headerBytes = ENCODER.encode(V3).length;
+  // Every byte, except inside the long lines, where every 101st and the 300 around each end.
+  const near = (cut: number) => ends.some((end) => Math.abs(cut - end) < 150);
+  for (let cut = headerBytes; cut <= bytes.length; cut++) {
+    const inLong = [13, 27].some((i) => cut > ends[i - 1]! + 300 && cut < ends[i]! - 300);
+    if (inLong && cut % 101 !== 0 && !near(cut)) continue;
+    const complete = ends.filter((end) => end <= cut).length;
+    const { events } = await readSource(bytes.subarray(0, cut), (i) => 997 + 13 * i);
+    if (events.length !== complete) {
+      throw new Error(`cut at ${cut}: ${events.length} events, expected ${complete}`);
+    }
+    for (let i = 0; i < complete; i++) {
+      const [, code, data] = JSON.parse(lines[i]!);
+      if (events[i]!.code !== code || events[i]!.data !== data) {
+        throw new Error(`cut at ${cut}: event ${i} differs`);
+      }
+    }
+  }
 });

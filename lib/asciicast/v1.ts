@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Event, Header } from "./event.ts";
-import { _describe, _secondsToMicros } from "./_event_line.ts";
+import { type Event, type Header, MAX_TIME } from "./event.ts";
+import { describeJson, secondsToMicros } from "./event_line.ts";
 import { _readEnv, _readSize, _readTrailing, _readVersioned } from "./_fields.ts";
 
 const V1_KEYS: ReadonlySet<string> = new Set([
@@ -60,11 +60,18 @@ export function decodeV1(value: unknown, warn: (message: string) => void = () =>
       typeof frame[1] !== "string"
     ) {
       throw new SyntaxError(
-        `stdout frame ${i + 1} must be a [delay, text] pair, got ${_describe(frame)}`,
+        `stdout frame ${i + 1} must be a [delay, text] pair, got ${describeJson(frame)}`,
       );
     }
     if (frame[0] < 0) throw new SyntaxError(`stdout frame ${i + 1} has a negative delay`);
-    time += _secondsToMicros(frame[0]);
+    time += secondsToMicros(frame[0]);
+    if (!(time <= MAX_TIME)) {
+      throw new SyntaxError(
+        `stdout frame ${i + 1}: the time ${time / 1e6} s is out of range (at most ${
+          MAX_TIME / 1e6
+        } s)`,
+      );
+    }
     events.push({ time, code: "o", data: frame[1] });
   }
   return { header, events };

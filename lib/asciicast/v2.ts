@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Event, Header } from "./event.ts";
+import { checkWritableTime, type Event, type Header } from "./event.ts";
 import {
   _envJson,
   _idleCommandTitleMembers,
@@ -98,6 +98,7 @@ export function encodeV2Header(header: Header): string {
  * ```
  */
 export function formatV2Time(micros: number): string {
+  checkWritableTime(micros);
   const seconds = Math.floor(micros / 1e6);
   const frac = micros - seconds * 1e6;
   if (frac === 0) return `${seconds}.0`;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Event, Header } from "./event.ts";
+import { checkWritableTime, type Event, type Header } from "./event.ts";
 import {
   _envJson,
   _idleCommandTitleMembers,
@@ -123,6 +123,7 @@ export class V3EventEncoder {
 
   /** Encodes one event (absolute microseconds) as a line, newline included. */
   encode(event: Event): string {
+    checkWritableTime(event.time);
     let millis = Math.floor((event.time + 500) / 1000);
     if (millis < this.#lastMillis) millis = this.#lastMillis;
     const interval = millis - this.#lastMillis;

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { Header } from "../asciicast/event.ts";
+import { type Header, MAX_COLS, MAX_ROWS } from "../asciicast/event.ts";
 import type { SessionOptions, SessionStart } from "../session/session.ts";
 import type { SessionConfig } from "./_config.ts";
 
@@ -73,18 +73,22 @@ export interface SessionParts {
  */
 export function parseWindowSize(text: string): WindowSize {
   const m = /^(\d*)x(\d*)$/.exec(text.trim());
-  const dim = (s: string | undefined) => {
+  const dim = (s: string | undefined, max: number) => {
     if (!s) return undefined;
     const n = Number(s);
-    if (n < 1 || n > 65535) throw new InvalidArgumentError(`${s} is not a size from 1 to 65535.`);
+    if (n < 1 || n > max) {
+      throw new InvalidArgumentError(
+        `${s} is not a size from 1 to ${max} (asciirec handles up to ${MAX_COLS}x${MAX_ROWS}).`,
+      );
+    }
     return n;
   };
   if (!m || (!m[1] && !m[2])) {
     throw new InvalidArgumentError("Expected COLSxROWS, COLSx or xROWS, e.g. 100x30.");
   }
   const size: WindowSize = {};
-  const cols = dim(m[1]);
-  const rows = dim(m[2]);
+  const cols = dim(m[1], MAX_COLS);
+  const rows = dim(m[2], MAX_ROWS);
   if (cols !== undefined) size.cols = cols;
   if (rows !== undefined) size.rows = rows;
   return size;

@@ -81,6 +81,8 @@ export function play(events: AsyncIterable<Event>, options: PlayOptions): Promis
   }
 }
 
+/** The longest delay a timer takes (longer ones fire at once, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const encoder = new TextEncoder();
 const CRLF = encoder.encode("\r\n");
 /** Events due within this many milliseconds are written now rather than slept for. */
@@ -283,7 +285,10 @@ class _Playback {
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(() => this.#wakeUp(), ms) : undefined;
+      // Timers take at most 2^31-1 ms; a longer wait wakes early and the loop sleeps again.
+      const timer = Number.isFinite(ms)
+        ? setTimeout(() => this.#wakeUp(), Math.min(ms, MAX_TIMER_MS))
+        : undefined;
       this.#wake = () => {
         if (timer !== undefined) clearTimeout(timer);
         resolve();

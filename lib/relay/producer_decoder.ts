@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { type Event, parseSize } from "../asciicast/event.ts";
+import { type Event, MAX_COLS, MAX_ROWS, MAX_TIME, parseSize } from "../asciicast/event.ts";
+import { eventFromJson } from "../asciicast/event_line.ts";
 import { parseV2Header } from "../asciicast/v2.ts";
 import { parseV3Header } from "../asciicast/v3.ts";
 import { AlisError } from "../alis/alis_error.ts";
@@ -19,10 +20,7 @@ export const PRODUCER_PROTOCOLS = ["v1.alis", "v2.asciicast", "v3.asciicast", "r
 /** One producer sub-protocol. */
 export type ProducerProtocol = typeof PRODUCER_PROTOCOLS[number];
 
-/** The largest terminal a producer may announce (asciinema servers' limit). */
-export const MAX_COLS = 720;
-/** The tallest terminal a producer may announce. */
-export const MAX_ROWS = 200;
+export { MAX_COLS, MAX_ROWS };
 
 /** Close code: terminal size outside 1..720 × 1..200. */
 export const CLOSE_INVALID_SIZE = 4003;
@@ -120,23 +118,26 @@ export function detectProducerProtocol(first: string | Uint8Array): ProducerProt
   return "raw";
 }
 
+/** Throws a protocol error for a stream time past {@linkcode MAX_TIME}. */
+function _checkStreamTime(time: number): void {
+  if (!(time <= MAX_TIME)) {
+    throw _parseError(`stream time ${time / 1e6} s is out of range (at most ${MAX_TIME / 1e6} s)`);
+  }
+}
+
 /** Parses `[time, code, data]`; `time` in whole microseconds. */
-function _eventLine(line: string): Event {
+function _eventLine(line: string, timeName: "time" | "interval"): Event {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (error) {
     throw _parseError(`event is not JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(value) || value.length !== 3) {
-    throw _parseError("expected an event [time, code, data]");
+  try {
+    return eventFromJson(value, timeName);
+  } catch (error) {
+    throw _parseError((error as Error).message);
   }
-  const [time, code, data] = value;
-  if (typeof time !== "number" || !(time >= 0) || typeof code !== "string" || code === "") {
-    throw _parseError("expected an event [time, code, data] with a time >= 0 and a code");
-  }
-  if (typeof data !== "string") throw _parseError("the event data must be a string");
-  return { time: Math.round(time * 1e6), code, data };
 }
 
 // deno-lint-ignore no-control-regex -- the size hint is an escape sequence
@@ -209,6 +210,7 @@ export class ProducerDecoder {
       if (m.type === "init") {
         if (this.#online) throw _parseError("second Init while the stream is online");
         checkTerminalSize(m.cols, m.rows);
+        _checkStreamTime(m.time);
         this.#online = true;
         this.#time = m.time;
         const init: ProducerInit = {
@@ -230,6 +232,7 @@ export class ProducerDecoder {
       if (!this.#online) throw _parseError(`${m.type} before Init`);
       this.#time += m.relTime;
       const time = this.#time;
+      _checkStreamTime(time);
       switch (m.type) {
         case "output":
         case "input":
@@ -269,8 +272,9 @@ export class ProducerDecoder {
         continue;
       }
       const v2 = this.protocol === "v2.asciicast";
-      const event = _eventLine(line);
+      const event = _eventLine(line, v2 ? "time" : "interval");
       event.time = v2 ? Math.max(event.time, this.#time) : this.#time + event.time;
+      _checkStreamTime(event.time);
       this.#time = event.time;
       if (event.code === "r") {
         const size = parseSize(event.data);

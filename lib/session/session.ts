@@ -7,7 +7,14 @@
  *
  * @module
  */
-import { type Event, formatSize, type Size, type Theme } from "../asciicast/event.ts";
+import {
+  type Event,
+  formatSize,
+  MAX_COLS,
+  MAX_ROWS,
+  type Size,
+  type Theme,
+} from "../asciicast/event.ts";
 import { Pty } from "../pty/pty.ts";
 import { DEFAULT_SIZE, HostTerminal } from "../term/host_terminal.ts";
 import {
@@ -116,8 +123,23 @@ class Clock {
   }
 }
 
-function applyWindowSize(size: Size, fixed: SessionOptions["windowSize"]): Size {
-  return { cols: fixed?.cols ?? size.cols, rows: fixed?.rows ?? size.rows };
+/**
+ * The PTY's size: the terminal's, with `fixed` dimensions replacing it, cut to
+ * {@linkcode MAX_COLS} × {@linkcode MAX_ROWS} (`notice` says so when it cuts).
+ */
+function applyWindowSize(
+  size: Size,
+  fixed: SessionOptions["windowSize"],
+  notice: ((message: string) => void) | undefined,
+): Size {
+  const cols = fixed?.cols ?? size.cols;
+  const rows = fixed?.rows ?? size.rows;
+  if (cols <= MAX_COLS && rows <= MAX_ROWS) return { cols, rows };
+  const cut = { cols: Math.min(cols, MAX_COLS), rows: Math.min(rows, MAX_ROWS) };
+  notice?.(
+    `the terminal is ${cols}x${rows}; the session runs in ${cut.cols}x${cut.rows}, the largest asciirec handles`,
+  );
+  return cut;
 }
 
 async function makeSinks(factories: SinkFactory[], start: SessionStart): Promise<EventSink[]> {
@@ -160,7 +182,11 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   for (const [signal, handler] of signalHandlers) Deno.addSignalListener(signal, handler);
 
   try {
-    const size = applyWindowSize(term ? term.size() : DEFAULT_SIZE, options.windowSize);
+    const size = applyWindowSize(
+      term ? term.size() : DEFAULT_SIZE,
+      options.windowSize,
+      options.onNotice,
+    );
     let info: TerminalInfo | undefined;
     if (term) {
       term.setRaw(true);
@@ -261,7 +287,7 @@ async function runChild(
 
   if (term) {
     cleanups.push(term.onResize((measured) => {
-      const next = applyWindowSize(measured, options.windowSize);
+      const next = applyWindowSize(measured, options.windowSize, options.onNotice);
       if (next.cols === size.cols && next.rows === size.rows) return;
       size = next;
       try {

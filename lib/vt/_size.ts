@@ -4,12 +4,19 @@
  * @module
  */
 
+import { MAX_COLS, MAX_ROWS } from "../asciicast/event.ts";
+
 /**
- * Throws unless `cols` and `rows` are positive integers.
+ * Throws unless `cols` and `rows` are positive integers within `MAX_COLS` × `MAX_ROWS`.
  *
  * @throws {RangeError} naming the bad size.
  */
 export function checkSize(cols: number, rows: number): void {
+  if (cols > MAX_COLS || rows > MAX_ROWS) {
+    throw new RangeError(
+      `Cannot size the terminal ${cols}x${rows}: the largest is ${MAX_COLS}x${MAX_ROWS}`,
+    );
+  }
   if (!Number.isInteger(cols) || cols < 1) {
     throw new RangeError(
       `Cannot size the terminal: columns must be a positive integer, got ${cols}`,

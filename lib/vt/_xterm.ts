@@ -180,6 +180,19 @@ function writeQueue(term: Terminal) {
   })._core._writeBuffer;
 }
 
+/**
+ * The terminal's synchronous write: parses `data` completely before returning, so the
+ * terminal state reflects it at once (the terminal must not also be written to with the
+ * queued `write`).
+ */
+export function writeSyncOf(term: Terminal): (data: string) => void {
+  const core = (term as unknown as { _core: { writeSync?(data: string): void } })._core;
+  if (typeof core.writeSync !== "function") {
+    throw new TypeError("Cannot parse synchronously: unsupported @xterm/headless version");
+  }
+  return (data) => core.writeSync!(data);
+}
+
 /** Options for {@linkcode createTerminal}. */
 export interface CreateTerminalOptions {
   /** Lines kept above the screen (default 0). */
@@ -224,7 +237,58 @@ export function createTerminal(
       onError?.(error);
     }
   };
+  clampCounts(term, handler);
   return term;
+}
+
+/**
+ * Sequences whose count xterm 6 loops over (or allocates for) without bounding it by the
+ * screen: `ESC[999999999S` would scroll a billion times, `ESC[999999999b` allocate gigabytes.
+ * No count larger than the screen changes what it shows, so each is cut to the bound named.
+ */
+const COUNTED: readonly [final: string, intermediates: string, method: string, bound: Bound][] = [
+  ["S", "", "scrollUp", "rows"],
+  ["T", "", "scrollDown", "rows"],
+  ["L", "", "insertLines", "rows"],
+  ["M", "", "deleteLines", "rows"],
+  ["@", "", "insertChars", "cols"],
+  ["P", "", "deleteChars", "cols"],
+  ["X", "", "eraseChars", "cols"],
+  ["I", "", "cursorForwardTab", "cols"],
+  ["Z", "", "cursorBackwardTab", "cols"],
+  ["@", " ", "scrollLeft", "cols"],
+  ["A", " ", "scrollRight", "cols"],
+  ["}", "'", "insertColumns", "cols"],
+  ["~", "'", "deleteColumns", "cols"],
+  ["b", "", "repeatPrecedingCharacter", "cells"],
+];
+
+type Bound = "rows" | "cols" | "cells";
+
+/**
+ * Registers a handler in front of each of {@linkcode COUNTED}: a count within the bound
+ * falls through to xterm's own handler (the common case costs one comparison); a larger
+ * one calls that handler with the bound instead.
+ */
+function clampCounts(term: Terminal, handler: object): void {
+  const methods = handler as Record<string, (params: unknown) => boolean>;
+  for (const [final, intermediates, method, bound] of COUNTED) {
+    const run = methods[method];
+    if (typeof run !== "function") {
+      throw new TypeError(`Cannot bound ${method}: unsupported @xterm/headless version`);
+    }
+    term.parser.registerCsiHandler({ final, intermediates }, (params: (number | number[])[]) => {
+      const count = params[0];
+      if (typeof count !== "number") return false;
+      const limit = bound === "rows"
+        ? term.rows
+        : bound === "cols"
+        ? term.cols
+        : term.rows * term.cols;
+      if (count <= limit) return false;
+      return run.call(handler, { params: Int32Array.of(limit), length: 1 });
+    });
+  }
 }
 
 interface ParseHost {

@@ -19,7 +19,9 @@ import type { Terminal } from "@xterm/headless";
 import { EscapeTail } from "./_escape_tail.ts";
 import { serialize } from "./_serialize.ts";
 import { checkScrollback, checkSize } from "./_size.ts";
-import { createTerminal, hasPendingOutput, pendingLength } from "./_xterm.ts";
+import { createTerminal, hasPendingOutput, pendingLength, writeSyncOf } from "./_xterm.ts";
+import { readScreen } from "./_read_screen.ts";
+import type { Screen } from "./screen.ts";
 
 /** Options for {@linkcode Vt}. */
 export interface VtOptions {
@@ -34,6 +36,12 @@ export interface VtOptions {
    * Default: ignored.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Parse output in `feed` itself, before it returns, instead of in timer slices: for
+   * readers that consume a recording as fast as they can (exports, search, edits), which
+   * then read {@linkcode Vt.screen} after each event. Default false.
+   */
+  sync?: boolean;
 }
 
 /**
@@ -62,6 +70,7 @@ export class Vt implements Disposable {
   #decoding = false;
   #waiting = new Set<(error: Error) => void>();
   #disposed = false;
+  #writeSync: ((data: string) => void) | undefined;
 
   /**
    * Creates a terminal of `cols` × `rows` cells (xterm works with at least 2 columns; a
@@ -75,6 +84,7 @@ export class Vt implements Disposable {
     this.#cols = cols;
     this.#rows = rows;
     this.#term = createTerminal(cols, rows, { scrollback, onError: options.onError });
+    if (options.sync) this.#writeSync = writeSyncOf(this.#term);
   }
 
   /** Columns, as of the last `resize` (or the constructor). */
@@ -121,7 +131,8 @@ export class Vt implements Disposable {
     }
     if (text.length === 0) return;
     this.#tail.scan(text);
-    this.#term.write(text);
+    if (this.#writeSync) this.#writeSync(text);
+    else this.#term.write(text);
   }
 
   /**
@@ -135,7 +146,8 @@ export class Vt implements Disposable {
     this.#cols = cols;
     this.#rows = rows;
     const term = this.#term;
-    term.write("", () => term.resize(cols, rows));
+    if (this.#writeSync) term.resize(cols, rows);
+    else term.write("", () => term.resize(cols, rows));
   }
 
   /**
@@ -167,6 +179,26 @@ export class Vt implements Disposable {
       while (lines.length > 0 && lines.at(-1) === "") lines.pop();
       return lines.join("\n");
     });
+  }
+
+  /**
+   * The visible screen, cell by cell, with the cursor, after everything fed so far. For a
+   * `sync` terminal at any time; otherwise once nothing is queued (after awaiting
+   * {@linkcode Vt.settled}).
+   *
+   * @throws {Error} if output fed is not parsed yet, or the terminal is disposed.
+   */
+  screen(): Screen {
+    this.#checkOpen();
+    if (hasPendingOutput(this.#term)) {
+      throw new Error("Cannot read the screen: output is still being parsed (await settled())");
+    }
+    return readScreen(this.#term);
+  }
+
+  /** Resolves once everything fed before the call has been parsed. */
+  settled(): Promise<void> {
+    return this.#atThisPoint(() => {});
   }
 
   /** Releases the emulator; pending `snapshot`/`text` calls reject. Idempotent. */

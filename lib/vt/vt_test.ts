@@ -1,4 +1,4 @@
-import type { Terminal } from "@xterm/headless";
+import { Terminal } from "@xterm/headless";
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import { diffTerminals, replay, writeAndWait } from "./_compare.ts";
 import { createTerminal } from "./_xterm.ts";
@@ -290,4 +290,40 @@ Deno.test("pending counts output fed and not parsed yet", async () => {
   assertEquals(vt.pending, 100_000);
   await vt.snapshot();
   assertEquals(vt.pending, 0);
+});
+
+/** Every sequence whose count xterm would loop over, with intermediates where it has them. */
+const COUNTED_FINALS = ["S", "T", "L", "M", "@", "P", "X", "I", "Z", " @", " A", "'}", "'~", "b"];
+
+Deno.test("huge counts are cut to the screen, with the same result as xterm's own", async (t) => {
+  // A screen with content, margins and a cursor mid-way, so every sequence has work to do.
+  const setup = `${CSI}2;5r${CSI}H` + "0123456789abcdefghij\r\n".repeat(6) + `${CSI}3;7Hé`;
+  for (const seq of COUNTED_FINALS) {
+    await t.step(JSON.stringify(seq), async () => {
+      // 3000 is past every bound and still small enough for xterm's loops.
+      const data = `${setup}${CSI}3000${seq}zz`;
+      const plain = new Terminal({ cols: 20, rows: 6, allowProposedApi: true, logLevel: "off" });
+      const bounded = createTerminal(20, 6);
+      try {
+        await writeAndWait(plain, data);
+        await writeAndWait(bounded, data);
+        assertEquals(diffTerminals(plain, bounded), []);
+      } finally {
+        plain.dispose();
+        bounded.dispose();
+      }
+    });
+  }
+});
+
+Deno.test("escape-sequence bombs take bounded time and memory", () => {
+  using vt = new Vt(80, 24, { sync: true });
+  const start = performance.now();
+  for (const seq of COUNTED_FINALS) {
+    vt.feed(`ab${CSI}999999999${seq}${CSI}2147483647${seq}${CSI}99999999999999999999${seq}`);
+  }
+  // Unbounded, the first of these alone runs for minutes and allocates gigabytes.
+  const ms = performance.now() - start;
+  assert(ms < 2000, `took ${ms} ms`);
+  assertEquals(vt.screen().rows, 24);
 });
