@@ -6,13 +6,13 @@
  * Convert any recording (path, `-` or URL) to asciicast v3:
  *
  * ```ts
- * import { createCastWriter, openRecording } from "./mod.ts";
+ * import { createCastWriter, openRecording, v3Encoder } from "./mod.ts";
  *
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/old.cast`, '{"version":2,"width":80,"height":24}\n[0.5, "o", "hi"]\n');
  * const recording = await openRecording(`${dir}/old.cast`, { onWarning: console.warn });
  * const out = await Deno.open(`${dir}/new.cast`, { write: true, createNew: true });
- * const writer = createCastWriter(out.writable, recording.header, { format: "asciicast-v3" });
+ * const writer = createCastWriter(out.writable, recording.header, { encoder: v3Encoder });
  * for await (const event of recording.events) {
  *   writer.write(event);
  *   await writer.drain();
@@ -45,23 +45,39 @@
  *
  * @module
  */
-export type { Event, EventCode, Header, Size, Theme } from "./asciicast/event.ts";
-export { formatSize, parseSize } from "./asciicast/event.ts";
+export type { Event, EventCode, EventSink, Header, Size, Theme } from "./asciicast/event.ts";
+export { formatSize, MAX_COLS, MAX_ROWS, MAX_TIME, parseSize } from "./asciicast/event.ts";
 export { decodeV1, type V1Recording } from "./asciicast/v1.ts";
 export { encodeV2Event, encodeV2Header, formatV2Time, parseV2Header } from "./asciicast/v2.ts";
 export { encodeV3Header, formatV3Interval, parseV3Header, V3EventEncoder } from "./asciicast/v3.ts";
-export { type OpenOptions, openRecording, type Recording } from "./asciicast/reader.ts";
 export {
+  type ByteSource,
+  type OpenOptions,
+  openRecording,
+  openRecordingSource,
+  type Recording,
+} from "./asciicast/reader.ts";
+export {
+  type Emit,
+  type Encoder,
+  type EncoderAppend,
+  type EncoderFactory,
+  type EncoderInit,
+  rawEncoder,
+  v2Encoder,
+  v3Encoder,
+} from "./asciicast/encoder.ts";
+export {
+  type AppendFormat,
   type AppendInfo,
   type CastWriter,
   type CastWriterOptions,
   createCastWriter,
   inspectForAppend,
-  type OutputFormat,
 } from "./asciicast/writer.ts";
+export { type Format, formatByName, formatForPath, FORMATS } from "./format/registry.ts";
 export { type ConcatenatedRecording, concatRecordings } from "./asciicast/concat.ts";
-export { TerminalText, type TerminalTextOptions } from "./asciicast/terminal_text.ts";
-export type { EventSink } from "./session/sink.ts";
+export { TerminalText, type TerminalTextOptions } from "./vt/terminal_text.ts";
 export { decodeLeb128, encodeLeb128, type Leb128Result } from "./alis/leb128.ts";
 export {
   ALIS_PROTOCOL,

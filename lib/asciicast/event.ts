@@ -41,6 +41,20 @@ export function checkWritableTime(micros: number): void {
   }
 }
 
+/**
+ * An output of a session or a conversion (file writer, live state, remote forwarder): it is
+ * handed every Event and never waited for.
+ */
+export interface EventSink {
+  /**
+   * Takes one event. Must not block and must not throw for a slow or failing destination:
+   * a sink buffers within a bound and then drops, resets or disconnects on its own.
+   */
+  write(event: Event): void;
+  /** Flushes what is buffered and releases the destination; called once, at the end. */
+  close(): Promise<void>;
+}
+
 /** A terminal colour theme: `#rrggbb` colours, lower case. */
 export interface Theme {
   /** Default foreground. */

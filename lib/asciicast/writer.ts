@@ -1,24 +1,21 @@
 /**
- * The recording writer: turns Events into an asciicast v3 or v2 file (one line per event, as
- * it happens), raw terminal output, or plain text, and writes it to a byte stream in large
- * chunks, flushed on a bound of time and bytes so that a crash loses at most that much.
+ * The recording writer: hands each Event to a format's encoder (see `encoder.ts`) and writes
+ * what it emits to a byte stream in large chunks, flushed on a bound of time and bytes so that
+ * a crash loses at most that much.
  *
  * @module
  */
-import type { EventSink } from "../session/sink.ts";
-import { type Event, formatSize, type Header, parseSize } from "./event.ts";
+import type { Event, EventSink, Header } from "./event.ts";
+import type { Encoder, EncoderFactory } from "./encoder.ts";
 import { openRecording } from "./reader.ts";
-import { TerminalText } from "./terminal_text.ts";
-import { encodeV2Event, encodeV2Header } from "./v2.ts";
-import { encodeV3Header, V3EventEncoder } from "./v3.ts";
 
-/** What the writer produces. */
-export type OutputFormat = "asciicast-v3" | "asciicast-v2" | "raw" | "txt";
+/** The formats a file can be appended to, as {@linkcode inspectForAppend} finds them. */
+export type AppendFormat = "asciicast-v3" | "asciicast-v2" | "raw" | "txt";
 
 /** What an existing file is, for appending to it. */
 export interface AppendInfo {
   /** The file's format. */
-  format: OutputFormat;
+  format: AppendFormat;
   /** The file's header (for raw and txt files: the size found, else 80x24). */
   header: Header;
   /** Absolute time of the file's last event, microseconds (0 for raw and txt). */
@@ -34,14 +31,17 @@ export interface AppendInfo {
 
 /** Options for {@linkcode createCastWriter}. */
 export interface CastWriterOptions {
-  /** The output format. */
-  format: OutputFormat;
+  /** The output format's encoder. */
+  encoder: EncoderFactory;
+  /** The format's name, checked against `append.format` when appending. */
+  format?: string;
   /**
-   * Continue an existing file (see {@linkcode inspectForAppend}): no header is written; the
-   * writer first writes an `r` event with the header's size (v2: times offset by
-   * `lastTime`); raw repeats the size sequence. Must have the same format.
+   * Continue an existing file (see {@linkcode inspectForAppend}) of the encoder's format:
+   * the encoder writes no header and continues the file's timeline.
    */
   append?: AppendInfo;
+  /** Format-specific settings, handed to the encoder. */
+  formatOptions?: Readonly<Record<string, unknown>>;
   /** Buffered output is written at the latest this many milliseconds later. Default 100. */
   flushIntervalMs?: number;
   /** Buffered output is written once it reaches this many bytes. Default 64 KiB. */
@@ -63,7 +63,7 @@ export interface CastWriter extends EventSink {
    * stop early. A live session need not call it.
    */
   drain(): Promise<void>;
-  /** Writes what is buffered (and, for txt, the final screen) and closes the destination. */
+  /** Finishes the encoder, writes what is buffered and closes the destination. */
   close(): Promise<void>;
 }
 
@@ -73,17 +73,16 @@ const TEXT_CHUNK = 16 * 1024;
 const _BEYOND_LATIN1 = /[^\0-\xff]/;
 
 /**
- * Creates a writer. For `asciicast-v3` and `asciicast-v2` the header is written at once
- * (unless appending); `raw` starts with `ESC[8;ROWS;COLSt`; `txt` renders the output in a
- * headless terminal and writes its text.
+ * Creates a writer; the encoder emits its header (if any) at once.
  *
  * @example
  * ```ts
  * import { createCastWriter } from "./writer.ts";
+ * import { v3Encoder } from "./encoder.ts";
  * const path = await Deno.makeTempFile({ suffix: ".cast" });
  * const file = await Deno.open(path, { write: true, truncate: true });
  * const writer = createCastWriter(file.writable, { version: 3, cols: 80, rows: 24 }, {
- *   format: "asciicast-v3",
+ *   encoder: v3Encoder,
  * });
  * writer.write({ time: 104_213, code: "o", data: "$ " });
  * writer.write({ time: 1_560_877, code: "i", data: "exit\r" });
@@ -96,7 +95,7 @@ export function createCastWriter(
   options: CastWriterOptions,
 ): CastWriter {
   const append = options.append;
-  if (append && append.format !== options.format) {
+  if (append && options.format !== undefined && append.format !== options.format) {
     throw new RangeError(
       `cannot append ${options.format} to a file that is ${append.format}; use its format`,
     );
@@ -122,8 +121,7 @@ class _CastWriter implements CastWriter {
   #error: Error | undefined;
   #onError: ((error: Error) => void) | undefined;
   #closed = false;
-  #encode: (event: Event) => void;
-  #screen: TerminalText | undefined;
+  #format: Encoder;
 
   constructor(dest: WritableStream<Uint8Array>, header: Header, options: CastWriterOptions) {
     this.#writer = dest.getWriter();
@@ -133,62 +131,24 @@ class _CastWriter implements CastWriter {
     this.#buf = new Uint8Array(this.#bufSize);
     this.#onError = options.onError;
     const append = options.append;
-    const size = formatSize(header);
-    if (append?.missingNewline && options.format.startsWith("asciicast")) this.#add("\n");
-    switch (options.format) {
-      case "asciicast-v3": {
-        const encoder = new V3EventEncoder();
-        this.#encode = (event) => this.#add(encoder.encode(event));
-        if (append) this.#encode({ time: 0, code: "r", data: size });
-        else this.#add(encodeV3Header(header) + "\n");
-        break;
-      }
-      case "asciicast-v2": {
-        const offset = append?.lastTime ?? 0;
-        let last = offset;
-        this.#encode = (event) => {
-          let time = event.time + offset;
-          if (time < last) time = last;
-          last = time;
-          this.#add(encodeV2Event({ time, code: event.code, data: event.data }));
-        };
-        if (append) this.#encode({ time: 0, code: "r", data: size });
-        else this.#add(encodeV2Header(header) + "\n");
-        break;
-      }
-      case "raw":
-        this.#add(`\x1b[8;${header.rows};${header.cols}t`);
-        this.#encode = (event) => {
-          if (event.code === "o") this.#add(event.data);
-        };
-        break;
-      case "txt": {
-        const screen = new TerminalText(header.cols, header.rows, (text) => this.#add(text));
-        this.#screen = screen;
-        this.#encode = (event) => {
-          if (event.code === "o") screen.feed(event.data);
-          else if (event.code === "r") {
-            const size = parseSize(event.data);
-            if (size) screen.resize(size.cols, size.rows);
-          }
-        };
-        break;
-      }
-      default:
-        throw new RangeError(`unknown output format ${JSON.stringify(options.format)}`);
-    }
+    if (append?.missingNewline && append.format.startsWith("asciicast")) this.#add("\n");
+    this.#format = options.encoder({
+      header,
+      emit: (chunk) => typeof chunk === "string" ? this.#add(chunk) : this.#addBytes(chunk),
+      append: append && { lastTime: append.lastTime },
+      options: options.formatOptions,
+    });
     this.#flush();
   }
 
   write(event: Event): void {
     if (this.#error || this.#closed) return;
-    this.#encode(event);
+    this.#format.event(event);
   }
 
   async drain(): Promise<void> {
     if (this.#error) throw this.#error;
-    const screen = this.#screen;
-    if (screen && screen.backlog > this.#flushBytes * 4) await screen.settled();
+    await this.#format.drain?.();
     // Wait for the oldest writes only, so the destination never runs dry meanwhile.
     while (this.#behind > this.#flushBytes * 8 && this.#inflight.length > 0) {
       await this.#inflight[0];
@@ -198,7 +158,13 @@ class _CastWriter implements CastWriter {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#screen && !this.#error) await this.#screen.finish();
+    if (!this.#error) {
+      try {
+        await this.#format.finish();
+      } catch (error) {
+        this.#fail(error);
+      }
+    }
     this.#closed = true;
     this.#flush();
     await this.#lastWrite;
@@ -222,6 +188,20 @@ class _CastWriter implements CastWriter {
       if (this.#text.length >= TEXT_CHUNK) this.#encodeText();
     }
     if (this.#used + this.#text.length >= this.#flushBytes) this.#flush();
+    else if (this.#timer === undefined && !this.#closed) {
+      this.#timer = setTimeout(() => this.#flush(), this.#flushIntervalMs);
+    }
+  }
+
+  #addBytes(bytes: Uint8Array): void {
+    if (this.#text !== "") this.#encodeText();
+    if (bytes.length > this.#buf.length - this.#used) {
+      this.#writeOut();
+      if (bytes.length > this.#buf.length) this.#buf = new Uint8Array(bytes.length);
+    }
+    this.#buf.set(bytes, this.#used);
+    this.#used += bytes.length;
+    if (this.#used >= this.#flushBytes) this.#flush();
     else if (this.#timer === undefined && !this.#closed) {
       this.#timer = setTimeout(() => this.#flush(), this.#flushIntervalMs);
     }

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
 import type { Event, Header } from "./event.ts";
 import { openRecording } from "./reader.ts";
 import { type CastWriterOptions, createCastWriter, inspectForAppend } from "./writer.ts";
+import { type EncoderFactory, rawEncoder, v2Encoder, v3Encoder } from "./encoder.ts";
 
 /** A destination that keeps every chunk it is given. */
 function sink() {
@@ -25,6 +26,16 @@ function sink() {
   };
 }
 
+/** Writer options for the asciicast format called `name`. */
+function fmt(name: string): Pick<CastWriterOptions, "encoder" | "format"> {
+  const encoders: Record<string, EncoderFactory> = {
+    "asciicast-v3": v3Encoder,
+    "asciicast-v2": v2Encoder,
+    raw: rawEncoder,
+  };
+  return { encoder: encoders[name]!, format: name };
+}
+
 async function write(header: Header, events: Event[], options: CastWriterOptions) {
   const out = sink();
   const writer = createCastWriter(out.stream, header, options);
@@ -46,7 +57,7 @@ const EVENTS: Event[] = [
 
 Deno.test("writer writes asciicast v3", async () => {
   assertEquals(
-    await write(HEADER, EVENTS, { format: "asciicast-v3" }),
+    await write(HEADER, EVENTS, { ...fmt("asciicast-v3") }),
     '{"version":3,"term":{"cols":80,"rows":24,"type":"xterm-256color"}}\n' +
       '[0.104, "o", "$ "]\n[1.457, "i", "ls\\r"]\n[0.001, "o", "héllo 🎉\\r\\n"]\n' +
       '[0.438, "m", ""]\n[2.312, "r", "100x30"]\n[2.590, "x", "0"]\n',
@@ -55,7 +66,7 @@ Deno.test("writer writes asciicast v3", async () => {
 
 Deno.test("writer writes asciicast v2, with the terminal type in env.TERM", async () => {
   assertEquals(
-    await write(HEADER, EVENTS, { format: "asciicast-v2" }),
+    await write(HEADER, EVENTS, { ...fmt("asciicast-v2") }),
     '{"version":2,"width":80,"height":24,"env":{"TERM":"xterm-256color"}}\n' +
       '[0.104213, "o", "$ "]\n[1.560877, "i", "ls\\r"]\n[1.561902, "o", "héllo 🎉\\r\\n"]\n' +
       '[2.0, "m", ""]\n[4.311507, "r", "100x30"]\n[6.902004, "x", "0"]\n',
@@ -64,25 +75,15 @@ Deno.test("writer writes asciicast v2, with the terminal type in env.TERM", asyn
 
 Deno.test("writer writes raw output with the size sequence first", async () => {
   assertEquals(
-    await write(HEADER, EVENTS, { format: "raw" }),
+    await write(HEADER, EVENTS, { ...fmt("raw") }),
     "\x1b[8;24;80t$ héllo 🎉\r\n",
-  );
-});
-
-Deno.test("writer writes the final terminal text for txt", async () => {
-  assertEquals(
-    await write(HEADER, [
-      { time: 0, code: "o", data: "$ ls\r\nfile1  file2\r\n$ " },
-      { time: 1, code: "o", data: "exit\r\n" },
-    ], { format: "txt" }),
-    "$ ls\nfile1  file2\n$ exit\n",
   );
 });
 
 Deno.test("writer flushes buffered events after flushIntervalMs, before close", async () => {
   const out = sink();
   const writer = createCastWriter(out.stream, HEADER, {
-    format: "asciicast-v3",
+    ...fmt("asciicast-v3"),
     flushIntervalMs: 20,
   });
   await new Promise((resolve) => setTimeout(resolve, 5));
@@ -99,7 +100,7 @@ Deno.test("writer flushes buffered events after flushIntervalMs, before close", 
 Deno.test("writer flushes once flushBytes are buffered", async () => {
   const out = sink();
   const writer = createCastWriter(out.stream, HEADER, {
-    format: "asciicast-v3",
+    ...fmt("asciicast-v3"),
     flushBytes: 1000,
     flushIntervalMs: 60_000,
   });
@@ -120,7 +121,7 @@ Deno.test("writer reports a failing destination once, drops later events, close 
     },
   });
   const writer = createCastWriter(stream, HEADER, {
-    format: "asciicast-v3",
+    ...fmt("asciicast-v3"),
     onError: (e) => errors.push(e),
   });
   writer.write({ time: 0, code: "o", data: "a" });
@@ -132,7 +133,7 @@ Deno.test("writer refuses to append in a different format", () => {
   let error: unknown;
   try {
     createCastWriter(sink().stream, HEADER, {
-      format: "asciicast-v2",
+      ...fmt("asciicast-v2"),
       append: { format: "asciicast-v3", header: HEADER, lastTime: 0 },
     });
   } catch (e) {
@@ -151,7 +152,7 @@ async function appendTo(path: string, header: Header, events: Event[]) {
   const info = await inspectForAppend(path);
   if (info.validBytes !== undefined) await Deno.truncate(path, info.validBytes);
   const file = await Deno.open(path, { append: true });
-  const writer = createCastWriter(file.writable, header, { format: info.format, append: info });
+  const writer = createCastWriter(file.writable, header, { ...fmt(info.format), append: info });
   for (const event of events) writer.write(event);
   await writer.close();
   return info;
@@ -260,7 +261,7 @@ async function convertText(text: string, format: "asciicast-v2" | "asciicast-v3"
     const recording = await openRecording(path);
     const events: Event[] = [];
     for await (const event of recording.events) events.push(event);
-    return { events, text: await write(recording.header, events, { format }) };
+    return { events, text: await write(recording.header, events, { ...fmt(format) }) };
   } finally {
     await Deno.remove(path);
   }
@@ -294,7 +295,7 @@ Deno.test("round trips v2→v3→v2 and v3→v2→v3 keep times within 1 ms and 
     ]] as const
   ) {
     await t.step(`${first} → ${second} → ${first}`, async () => {
-      const original = await write(header, events, { format: first });
+      const original = await write(header, events, { ...fmt(first) });
       const there = await convertText(original, second);
       const back = await convertText(there.text, first);
       for (const [i, event] of back.events.entries()) {
@@ -322,7 +323,7 @@ Deno.test("writer's drain rejects once writing has failed, so a producer can sto
       throw new Error("broken pipe");
     },
   });
-  const writer = createCastWriter(stream, HEADER, { format: "asciicast-v3" });
+  const writer = createCastWriter(stream, HEADER, { ...fmt("asciicast-v3") });
   await new Promise((resolve) => setTimeout(resolve, 0));
   await assertRejects(() => writer.drain(), Error, "broken pipe");
   await assertRejects(() => writer.close(), Error, "broken pipe");

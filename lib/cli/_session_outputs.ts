@@ -8,12 +8,8 @@
  */
 import { dirname } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import {
-  type AppendInfo,
-  createCastWriter,
-  inspectForAppend,
-  type OutputFormat,
-} from "../asciicast/writer.ts";
+import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
+import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../remote/producer.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
@@ -31,8 +27,8 @@ import {
 } from "./_session_options.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** The formats a session can record into. */
-export const FILE_FORMATS: OutputFormat[] = ["asciicast-v3", "asciicast-v2", "raw", "txt"];
+/** The formats a session can record into as it goes. */
+export const SESSION_FORMATS: readonly Format[] = FORMATS.filter((f) => f.live);
 
 /** The default `--local` address: loopback, any free port. */
 export const DEFAULT_LOCAL: ListenAddress = { hostname: "127.0.0.1", port: 0 };
@@ -42,7 +38,7 @@ export interface OutputFlags extends SessionFlags {
   /** `-o FILE` (or `rec FILE`). */
   outputFile?: string;
   /** `-f FORMAT`. */
-  outputFormat?: OutputFormat;
+  outputFormat?: string;
   /** `-a`. */
   append?: boolean;
   /** `--overwrite`. */
@@ -74,7 +70,7 @@ export function addFileOptions(cmd: Command): Command {
         "-f, --output-format <format>",
         "asciicast-v3 (default), asciicast-v2, raw or txt (txt for a .txt file; the file's " +
           "format with --append)",
-      ).choices(FILE_FORMATS),
+      ).choices(SESSION_FORMATS.map((f) => f.name)),
     )
     .addOption(
       new Option("-a, --append", "append to an existing recording").conflicts("overwrite"),
@@ -146,11 +142,12 @@ export async function runSessionWithOutputs(
     // The file is opened last: a busy port or an unreachable server leaves no empty file.
     if (flags.outputFile !== undefined) {
       const file = target = await openRecordingTarget(flags.outputFile, flags);
-      const version = file.format === "asciicast-v2" ? 2 : 3;
+      const version = file.format.name === "asciicast-v2" ? 2 : 3;
+      const encoder = await file.format.load();
       sinks.push((start) => {
         const header = sessionHeader(start, parts, version, flags.idleTimeLimit);
         const writer = createCastWriter(fileWritable(file.file), header, {
-          format: file.format,
+          encoder,
           append: file.append,
           onError: () => parts.session.onNotice?.("Write error, recording suspended"),
         });
@@ -225,7 +222,7 @@ async function startRemoteStreaming(
 /** Where and how the recording is written. */
 interface RecordingTarget {
   file: Deno.FsFile;
-  format: OutputFormat;
+  format: Format;
   append?: AppendInfo;
 }
 
@@ -242,7 +239,7 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   });
-  const format = flags.outputFormat ?? (/\.txt$/i.test(path) ? "txt" : "asciicast-v3");
+  const format = outputFormat(path, flags.outputFormat, SESSION_FORMATS);
   if (stat === undefined) {
     const parent = dirname(path);
     if (parent !== ".") await Deno.mkdir(parent, { recursive: true });
@@ -266,5 +263,5 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   // A line cut off by a crash is dropped before appending.
   if (append.validBytes !== undefined) await Deno.truncate(path, append.validBytes);
   const file = await Deno.open(path, { write: true, append: true });
-  return { file, format: append.format, append };
+  return { file, format: outputFormat(path, append.format), append };
 }

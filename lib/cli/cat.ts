@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { concatRecordings } from "../asciicast/concat.ts";
 import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { createCastWriter } from "../asciicast/writer.ts";
+import { v2Encoder, v3Encoder } from "../asciicast/encoder.ts";
 import { setQuiet, warn } from "./_output.ts";
 import { _pump, _syncWritable } from "./convert.ts";
 import { UsageError } from "./usage_error.ts";
@@ -55,7 +56,7 @@ async function cat(files: string[]): Promise<void> {
   }
   const joined = concatRecordings(recordings);
   const writer = createCastWriter(_syncWritable(Deno.stdout), joined.header, {
-    format: joined.header.version === 2 ? "asciicast-v2" : "asciicast-v3",
+    encoder: joined.header.version === 2 ? v2Encoder : v3Encoder,
     flushBytes: 1 << 20,
     flushIntervalMs: 1000,
   });

@@ -8,10 +8,9 @@
 import { Command, Option } from "commander";
 import type { Event } from "../asciicast/event.ts";
 import { openRecording } from "../asciicast/reader.ts";
-import { type CastWriter, createCastWriter, type OutputFormat } from "../asciicast/writer.ts";
+import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";
+import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import { setQuiet, warn } from "./_output.ts";
-
-const FORMATS: OutputFormat[] = ["asciicast-v3", "asciicast-v2", "raw", "txt"];
 
 /** Builds the `convert` command. */
 export function convertCommand(): Command {
@@ -23,7 +22,7 @@ export function convertCommand(): Command {
       new Option(
         "-f, --output-format <format>",
         "output format (default asciicast-v3; txt when OUTPUT ends in .txt)",
-      ).choices(FORMATS),
+      ).choices(FORMATS.map((f) => f.name)),
     )
     .option("--overwrite", "overwrite OUTPUT if it exists and is not empty")
     .option("-q, --quiet", "hide warnings")
@@ -38,18 +37,23 @@ Examples:
     )
     .action(async (input: string, output: string, opts: ConvertFlags) => {
       setQuiet(Boolean(opts.quiet));
-      const format = opts.outputFormat ?? (/\.txt$/i.test(output) ? "txt" : "asciicast-v3");
-      await convert(input, output, format, Boolean(opts.overwrite));
+      await convert(
+        input,
+        output,
+        outputFormat(output, opts.outputFormat),
+        Boolean(opts.overwrite),
+      );
     });
 }
 
 interface ConvertFlags {
-  outputFormat?: OutputFormat;
+  outputFormat?: string;
   overwrite?: boolean;
   quiet?: boolean;
 }
 
-async function convert(input: string, output: string, format: OutputFormat, overwrite: boolean) {
+async function convert(input: string, output: string, format: Format, overwrite: boolean) {
+  const encoder = await format.load();
   const recording = await openRecording(input, { onWarning: warn });
   let out: _Output;
   try {
@@ -62,7 +66,7 @@ async function convert(input: string, output: string, format: OutputFormat, over
   let writer: CastWriter | undefined;
   try {
     writer = createCastWriter(out.writable, recording.header, {
-      format,
+      encoder,
       flushBytes: 256 * 1024,
       flushIntervalMs: 1000,
     });

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import type { Header } from "../asciicast/event.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";
+import { v3Encoder } from "../asciicast/encoder.ts";
 import { ALIS_PROTOCOL } from "../alis/message.ts";
 import type {
   HubTerminal,
@@ -603,7 +604,7 @@ export class Relay {
       };
       if (init.theme) header.theme = init.theme;
       if (title) header.title = title;
-      const writer = createCastWriter(file.writable, header, { format: "asciicast-v3" });
+      const writer = createCastWriter(file.writable, header, { encoder: v3Encoder });
       if (init.initData !== "") writer.write({ time: 0, code: "o", data: init.initData });
       runtime.recorder = { writer, token, path };
     } catch (error) {

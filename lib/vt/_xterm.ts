@@ -199,6 +199,8 @@ export interface CreateTerminalOptions {
   scrollback?: number;
   /** Called with an exception the emulator threw while parsing output (default: ignored). */
   onError?: (error: unknown) => void;
+  /** Erase-display pushes the screen into the scrollback first (default false). */
+  scrollOnEraseInDisplay?: boolean;
 }
 
 /**
@@ -217,6 +219,7 @@ export function createTerminal(
     scrollback: options.scrollback ?? 0,
     allowProposedApi: true,
     logLevel: "off",
+    scrollOnEraseInDisplay: options.scrollOnEraseInDisplay ?? false,
   });
   term.loadAddon(new Unicode11Addon());
   term.unicode.activeVersion = "11";

@@ -1,17 +1,23 @@
 /**
- * Plain text of a terminal session, for `convert -f txt`: output is fed to a headless
- * terminal (`@xterm/headless`); lines are written out as they scroll into the scrollback, and
- * at the end the remaining screen follows. Soft-wrapped lines are joined, trailing spaces
- * trimmed, trailing blank lines dropped.
+ * Plain text of a terminal session, for the `txt` format: output is fed to a headless
+ * terminal; lines are written out as they scroll into the scrollback, and at the end the
+ * remaining screen follows. Soft-wrapped lines are joined (a wide character that wrapped
+ * early leaves no space behind), trailing spaces trimmed, trailing blank lines dropped.
  *
  * Better than asciinema's exporter (issue #739): a screen erased with `clear`, ctrl+L or a
  * terminal reset is kept — erase-display pushes the screen into the scrollback first, and the
- * scrollback is captured before `ESC[3J` or a reset discards it. Alternate-screen content
- * (full-screen programs) is not part of the text.
+ * scrollback is captured before `ESC[3J` or a reset discards it. Full-screen programs
+ * (the alternate screen) leave no text while they run, but a session that ends inside one
+ * ends with that last screen, as its viewer last saw it.
+ *
+ * Output is parsed synchronously, a bounded piece at a time, so memory stays constant
+ * whatever the length of the session.
  *
  * @module
  */
-import { type IBufferLine, type IMarker, Terminal } from "@xterm/headless";
+import type { IBufferLine, IMarker, Terminal } from "@xterm/headless";
+import { checkSize } from "./_size.ts";
+import { createTerminal, writeSyncOf } from "./_xterm.ts";
 
 /** Options for {@linkcode TerminalText}. */
 export interface TerminalTextOptions {
@@ -44,10 +50,10 @@ const PIECE = 1000;
  */
 export class TerminalText {
   #term: Terminal;
+  #write: (data: string) => void;
   #onText: (text: string) => void;
   #marker: IMarker | undefined;
   #partial: string | undefined;
-  #queued = 0;
   #finished = false;
 
   /** A terminal of `cols`x`rows`; `onText` receives the text as it becomes final. */
@@ -59,14 +65,12 @@ export class TerminalText {
   ) {
     const keepErased = options.keepErased ?? true;
     this.#onText = onText;
-    this.#term = new Terminal({
-      cols,
-      rows,
+    checkSize(cols, rows);
+    this.#term = createTerminal(cols, rows, {
       scrollback: SCROLLBACK,
-      // The parser hooks that save erased text are a "proposed" API in @xterm/headless.
-      allowProposedApi: true,
       scrollOnEraseInDisplay: keepErased,
     });
+    this.#write = writeSyncOf(this.#term);
     if (keepErased) {
       // ESC[3J drops the scrollback and a reset (ESC c) everything: save what is there first.
       this.#term.parser.registerCsiHandler({ final: "J" }, (params: (number | number[])[]) => {
@@ -80,42 +84,44 @@ export class TerminalText {
     }
   }
 
-  /** UTF-16 units fed but not yet processed by the terminal. */
-  get backlog(): number {
-    return this.#queued;
-  }
-
-  /** Feeds terminal output. */
+  /** Feeds terminal output; its text is emitted (as far as it is final) before this returns. */
   feed(data: string): void {
+    if (this.#finished) return;
     for (let i = 0; i < data.length; i += PIECE) {
-      const piece = data.length <= PIECE ? data : data.slice(i, i + PIECE);
-      this.#queued += piece.length;
-      this.#term.write(piece, () => {
-        this.#queued -= piece.length;
-        this.#capture("scrollback");
-      });
+      this.#write(data.length <= PIECE ? data : data.slice(i, i + PIECE));
+      this.#capture("scrollback");
     }
   }
 
-  /** Resizes the terminal, in order with the output fed before. */
+  /** Resizes the terminal (sizes out of range are ignored). */
   resize(cols: number, rows: number): void {
-    this.#term.write("", () => {
-      this.#capture("scrollback");
-      if (cols > 0 && rows > 0) this.#term.resize(cols, rows);
-    });
-  }
-
-  /** Resolves when everything fed so far has been processed (and its text emitted). */
-  settled(): Promise<void> {
-    return new Promise((resolve) => this.#term.write("", resolve));
-  }
-
-  /** Processes what is left, emits the remaining text and releases the terminal. */
-  async finish(): Promise<void> {
     if (this.#finished) return;
-    await this.settled();
+    this.#capture("scrollback");
+    try {
+      checkSize(cols, rows);
+    } catch {
+      return;
+    }
+    this.#term.resize(cols, rows);
+  }
+
+  /**
+   * Emits the remaining text and releases the terminal: the rest of the normal screen, and,
+   * if a full-screen program is still showing, its screen after that.
+   */
+  finish(): void {
+    if (this.#finished) return;
     this.#finished = true;
     this.#capture("end");
+    const alt = this.#term.buffer.alternate;
+    if (this.#term.buffer.active === alt) {
+      const lines: string[] = [];
+      for (let y = 0; y < this.#term.rows; y++) {
+        lines.push(_trimEnd(alt.getLine(y)?.translateToString(true) ?? ""));
+      }
+      while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+      if (lines.length > 0) this.#onText(lines.join("\n") + "\n");
+    }
     this.#marker?.dispose();
     this.#term.dispose();
   }
@@ -151,8 +157,8 @@ export class TerminalText {
     let out = "";
     for (let y = start; y < end; y++) {
       const line = buffer.getLine(y)!;
-      const continued = y + 1 < buffer.length && buffer.getLine(y + 1)!.isWrapped;
-      out += this.#append(line, continued);
+      const next = y + 1 < buffer.length ? buffer.getLine(y + 1) : undefined;
+      out += this.#append(line, next?.isWrapped === true, next);
     }
     if (all) out += this.#takePartial();
     if (out !== "") this.#onText(out);
@@ -161,8 +167,9 @@ export class TerminalText {
   }
 
   /** Adds a physical line; returns the text of the logical lines it completes. */
-  #append(line: IBufferLine, continued: boolean): string {
-    const text = line.translateToString(!continued);
+  #append(line: IBufferLine, continued: boolean, next: IBufferLine | undefined): string {
+    let text = line.translateToString(!continued);
+    if (continued && next !== undefined && _wrappedWide(line, next)) text = text.slice(0, -1);
     const whole = line.isWrapped && this.#partial !== undefined ? this.#partial + text : text;
     let out = "";
     if (!line.isWrapped && this.#partial !== undefined) out = this.#takePartial();
@@ -184,6 +191,17 @@ export class TerminalText {
     const out = this.#takePartial();
     if (out !== "") this.#onText(out);
   }
+}
+
+/**
+ * A wide character that did not fit in the last column wrapped to the next line, leaving
+ * that column empty: it is no space in the text.
+ */
+function _wrappedWide(line: IBufferLine, next: IBufferLine): boolean {
+  const last = line.getCell(line.length - 1);
+  const first = next.getCell(0);
+  return last !== undefined && last.getChars() === "" && last.getWidth() === 1 &&
+    first !== undefined && first.getWidth() === 2;
 }
 
 function _trimEnd(text: string): string {

@@ -1,19 +1,19 @@
 import { assertEquals } from "../../tests/_assert.ts";
 import { TerminalText } from "./terminal_text.ts";
 
-async function render(
+function render(
   cols: number,
   rows: number,
   parts: (string | [number, number])[],
   keepErased = true,
-): Promise<string> {
+): string {
   let text = "";
   const screen = new TerminalText(cols, rows, (chunk) => text += chunk, { keepErased });
   for (const part of parts) {
     if (typeof part === "string") screen.feed(part);
     else screen.resize(part[0], part[1]);
   }
-  await screen.finish();
+  screen.finish();
   return text;
 }
 
@@ -49,6 +49,20 @@ Deno.test("terminal text", async (t) => {
       "\x1b[?1049lb\r\n",
     ], "a\nb\n"],
     [
+      "leaves no space where a wide character wrapped early at the last column",
+      5,
+      3,
+      ["abcd界x\r\n"],
+      "abcd界x\n",
+    ],
+    [
+      "ends with the last screen of a full-screen program still showing",
+      10,
+      3,
+      ["$ vim\r\n\x1b[?1049h\x1b[Hfile text\r\n~\r\n~"],
+      "$ vim\nfile text\n~\n~\n",
+    ],
+    [
       "keeps a screen erased by clear (ESC[H ESC[2J ESC[3J)",
       20,
       4,
@@ -71,22 +85,22 @@ Deno.test("terminal text", async (t) => {
     ],
   ];
   for (const [name, cols, rows, parts, expected] of cases) {
-    await t.step(name, async () => assertEquals(await render(cols, rows, parts), expected));
+    await t.step(name, () => assertEquals(render(cols, rows, parts), expected));
   }
-  await t.step("drops erased screens when keepErased is false (like asciinema)", async () => {
+  await t.step("drops erased screens when keepErased is false (like asciinema)", () => {
     assertEquals(
-      await render(20, 4, ["before\r\n\x1b[H\x1b[2J\x1b[3Jafter\r\n"], false),
+      render(20, 4, ["before\r\n\x1b[H\x1b[2J\x1b[3Jafter\r\n"], false),
       "after\n",
     );
   });
 });
 
-Deno.test("terminal text keeps 20000 lines through a 2000-line scrollback, and a huge wrapped line", async () => {
+Deno.test("terminal text keeps 20000 lines through a 2000-line scrollback, and a huge wrapped line", () => {
   let output = "";
   for (let i = 0; i < 20_000; i++) output += `line ${i}\r\n`;
-  const lines = (await render(80, 24, [output])).split("\n");
+  const lines = (render(80, 24, [output])).split("\n");
   assertEquals(lines.length, 20_001);
   assertEquals(lines.slice(0, 2).concat(lines.slice(-2)), ["line 0", "line 1", "line 19999", ""]);
-  const long = await render(20, 5, ["x".repeat(200_000), "\r\nend"]);
+  const long = render(20, 5, ["x".repeat(200_000), "\r\nend"]);
   assertEquals(long, "x".repeat(200_000) + "\nend\n");
 });
