@@ -7,12 +7,12 @@
  * @module
  */
 import { type Event, parseSize } from "../asciicast/event.ts";
-import { formatClock, resolveTimePoint, type TimePoint } from "../asciicast/time_spec.ts";
-import type { Marker } from "../asciicast/time_spec.ts";
+import { formatClock } from "../asciicast/time_spec.ts";
 import { IdleLimiter } from "../play/idle_limiter.ts";
 import { sameCell, type Screen } from "../vt/screen.ts";
 import { Vt } from "../vt/vt.ts";
 import type { ExportSettings } from "./options.ts";
+import { RangePoints } from "./range_points.ts";
 
 /** One picture of the terminal and how long it shows. */
 export interface Frame {
@@ -83,11 +83,7 @@ export class FrameTimeline implements Disposable {
   #vt: Vt;
   #interval: number;
   #limiter: IdleLimiter;
-  #markers: Marker[] = [];
-  /** Raw time where the picture starts; undefined while `from` is a marker not seen yet. */
-  #fromRaw: number | undefined;
-  #toRaw: number | undefined;
-  #atRaw: number | undefined;
+  #points: RangePoints;
   #started = false;
   #ended = false;
   #lastRaw = 0;
@@ -104,9 +100,7 @@ export class FrameTimeline implements Disposable {
     this.#vt = new Vt(settings.cols, settings.rows, { sync: true, scrollback: 0 });
     this.#interval = 1e6 / settings.fps;
     this.#limiter = new IdleLimiter(settings.idleLimit);
-    this.#fromRaw = _timeOf(settings.from) ?? (settings.from ? undefined : 0);
-    this.#toRaw = _timeOf(settings.to);
-    this.#atRaw = _timeOf(settings.at);
+    this.#points = new RangePoints(settings);
   }
 
   /** Frames handed out so far. */
@@ -124,20 +118,19 @@ export class FrameTimeline implements Disposable {
     if (this.#ended) return;
     const raw = Math.max(event.time, this.#lastRaw);
     this.#lastRaw = raw;
-    if (event.code === "m") this.#marker({ time: raw, label: event.data });
-    if (this.#ended) return;
-    const s = this.#s;
-    if (this.#atRaw !== undefined || s.at !== undefined) {
-      if (this.#atRaw !== undefined && raw > this.#atRaw) return this.#still();
+    const points = this.#points;
+    if (event.code === "m") points.marker({ time: raw, label: event.data });
+    if (this.#s.at !== undefined) {
+      if (points.at !== undefined && raw > points.at) return this.#still();
       this.#apply(event);
       return;
     }
-    if (this.#toRaw !== undefined && raw > this.#toRaw) {
-      if (this.#started) this.#end = this.#time(this.#toRaw);
+    if (points.to !== undefined && raw > points.to) {
+      if (this.#started) this.#end = this.#time(points.to);
       return this.#stop();
     }
     if (!this.#started) {
-      if (this.#fromRaw === undefined || raw < this.#fromRaw) {
+      if (points.from === undefined || raw < points.from) {
         this.#apply(event);
         return;
       }
@@ -162,19 +155,13 @@ export class FrameTimeline implements Disposable {
    */
   finish(): void {
     if (this.#ended) return;
-    const s = this.#s;
-    if (s.at !== undefined) {
-      if (this.#atRaw === undefined) resolveTimePoint(s.at, this.#markers);
-      return this.#still();
-    }
-    if (s.to !== undefined && this.#toRaw === undefined) resolveTimePoint(s.to, this.#markers);
+    this.#points.check();
+    if (this.#s.at !== undefined) return this.#still();
     if (!this.#started) {
-      if (s.from !== undefined && this.#fromRaw === undefined) {
-        resolveTimePoint(s.from, this.#markers);
-      }
-      if (this.#fromRaw! > this.#lastRaw) {
+      const from = this.#points.from!;
+      if (from > this.#lastRaw) {
         throw new RangeError(
-          `--from ${formatClock(this.#fromRaw!)} is after the end of the recording (${
+          `--from ${formatClock(from)} is after the end of the recording (${
             formatClock(this.#lastRaw)
           })`,
         );
@@ -189,23 +176,9 @@ export class FrameTimeline implements Disposable {
     this.#vt.dispose();
   }
 
-  #marker(marker: Marker): void {
-    this.#markers.push(marker);
-    const resolve = (point: TimePoint | undefined, known: number | undefined) => {
-      if (point === undefined || known !== undefined || point.kind === "time") return known;
-      if (point.kind === "markerNumber") {
-        return point.number === this.#markers.length ? marker.time : undefined;
-      }
-      return point.label === marker.label ? marker.time : undefined;
-    };
-    this.#fromRaw = resolve(this.#s.from, this.#fromRaw);
-    this.#toRaw = resolve(this.#s.to, this.#toRaw);
-    this.#atRaw = resolve(this.#s.at, this.#atRaw);
-  }
-
   /** Raw recording time → picture time. */
   #time(raw: number): number {
-    return Math.round(this.#limiter.adjust(raw - this.#fromRaw!) / this.#s.speed);
+    return Math.round(this.#limiter.adjust(raw - this.#points.from!) / this.#s.speed);
   }
 
   #apply(event: Event): void {
@@ -245,8 +218,4 @@ export class FrameTimeline implements Disposable {
     this.#ended = true;
     this.#emit(this.#vt.screen(), 0, 0);
   }
-}
-
-function _timeOf(point: TimePoint | undefined): number | undefined {
-  return point?.kind === "time" ? point.time : undefined;
 }
