@@ -170,6 +170,7 @@ async function _pictureOptions(
   for (const [key] of _PICTURE_FLAGS) if (opts[key] !== undefined) options[key] = opts[key];
   if (theme) options.theme = theme;
   options.loop = opts.loop !== false;
+  options.report = {};
   return options;
 }
 
@@ -250,6 +251,14 @@ async function convert(input: string, output: string, format: Format, o: _Conver
       await writer.close();
     } finally {
       bar?.done();
+    }
+    const missing = (o.formatOptions?.report as { missing?: string[] } | undefined)?.missing;
+    if (missing && missing.length > 0) {
+      warn(
+        `the font has no glyph for ${missing.slice(0, 20).join(" ")}${
+          missing.length > 20 ? " …" : ""
+        }: drawn as boxes`,
+      );
     }
   } catch (error) {
     await recording.close();

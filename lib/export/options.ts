@@ -42,6 +42,17 @@ export interface ExportOptions {
   rows?: number;
   /** How long the last frame stays before the animation loops, in seconds (default 3). */
   lastFrame?: number;
+  /** Filled in by GIF and PNG when they finish. */
+  report?: RenderReport;
+}
+
+/**
+ * What a raster export (GIF, PNG) tells its caller when done, through an object passed as
+ * the `report` option.
+ */
+export interface RenderReport {
+  /** Characters the font lacks, drawn as boxes. */
+  missing?: string[];
 }
 
 /** {@linkcode ExportOptions} with every default filled in; times in microseconds. */

@@ -8,15 +8,9 @@
 import type { EncoderFactory } from "../asciicast/encoder.ts";
 import type { Screen } from "../vt/screen.ts";
 import { FrameTimeline } from "./frames.ts";
-import { exportSettings } from "./options.ts";
+import { exportSettings, type RenderReport } from "./options.ts";
 import { encodePng } from "./png_codec.ts";
 import { Palette, type PixelRect, TerminalRaster, TRANSPARENT_RGB } from "./raster.ts";
-
-/** Options an encoder's caller may read back after `finish()` (characters drawn as boxes). */
-export interface RenderReport {
-  /** Characters the font lacks, drawn as boxes. */
-  missing?: string[];
-}
 
 /**
  * Encodes the screen at `at` (default: the end of the recording) as a PNG.
@@ -59,7 +53,7 @@ export const pngEncoder: EncoderFactory = ({ header, emit, options }) => {
  * ```ts
  * import { renderPng } from "./png.ts";
  * import { TerminalRaster } from "./raster.ts";
- * import { exportSettings } from "./options.ts";
+ * import { exportSettings, type RenderReport } from "./options.ts";
  * import { Vt } from "../vt/vt.ts";
  * using vt = new Vt(10, 2, { sync: true });
  * vt.feed("hi");
