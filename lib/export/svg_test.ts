@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../../tests/_assert.ts";
 import type { Event } from "../asciicast/event.ts";
 import { parseTimePoint } from "../asciicast/time_spec.ts";
-import { type ExportOptions } from "./options.ts";
+import type { ExportOptions } from "./options.ts";
 import { svgEncoder } from "./svg.ts";
 
 function svg(events: Event[], options: ExportOptions = {}, title?: string): string {
