@@ -99,16 +99,27 @@ export function gifFrame(frame: GifFrame): Uint8Array {
   return out;
 }
 
-const HSIZE = 5003;
 const MAX_BITS = 12;
 const MAX_CODES = 1 << MAX_BITS;
-const htab = new Int32Array(HSIZE);
-const codetab = new Int32Array(HSIZE);
+// The string table as a direct map from (prefix code, next symbol) to a code, stamped with a
+// generation so that starting a new table costs nothing: no hashing, no probing.
+const table = new Int32Array(MAX_CODES * 256);
+let generation = 0;
+let scratch = new Uint8Array(0);
+
+function _newTable(): number {
+  if (++generation >= 1 << 19) {
+    table.fill(0);
+    generation = 1;
+  }
+  return generation;
+}
 
 /**
  * GIF's variable-width LZW over `indices` with `minCodeSize`-bit symbols, as the image data
  * block: the code size byte, then sub-blocks of at most 255 bytes, then a zero-length block.
- * (The classic `compress` scheme: open-addressed hashing of prefix code and symbol.)
+ * Code widths grow as codes are assigned and the table starts over (a clear code) when it
+ * holds 4096 codes, as decoders expect.
  *
  * @example
  * ```ts
@@ -117,95 +128,92 @@ const codetab = new Int32Array(HSIZE);
  * ```
  */
 export function lzwEncode(indices: Uint8Array, minCodeSize: number): Uint8Array {
-  // The worst case is a bit over 12 bits per pixel, plus block headers.
-  const out = new Uint8Array(Math.ceil(indices.length * 1.6) + 64);
+  // The worst case is a bit over 12 bits per pixel; the scratch buffer is reused.
+  const need = Math.ceil(indices.length * 1.5) + 16;
+  if (scratch.length < need) scratch = new Uint8Array(Math.max(need, scratch.length * 2));
+  const packed = scratch;
   let op = 0;
-  out[op++] = minCodeSize;
-  let blockStart = op++;
-  let blockLen = 0;
   const initBits = minCodeSize + 1;
   const clearCode = 1 << minCodeSize;
   const eofCode = clearCode + 1;
   let nBits = initBits;
-  let maxCode = (1 << nBits) - 1;
+  let nextBump = 1 << nBits;
   let freeEnt = clearCode + 2;
-  let clearFlag = false;
   let acc = 0;
   let accBits = 0;
+  let gen = _newTable();
+  // Keys are prefix code × symbols + symbol: small palettes keep the table small and cached.
+  const symBits = minCodeSize;
 
-  const byte = (b: number) => {
-    out[op++] = b;
-    if (++blockLen === 255) {
-      out[blockStart] = 255;
-      blockStart = op++;
-      blockLen = 0;
-    }
-  };
-  const output = (code: number) => {
-    acc |= code << accBits;
-    accBits += nBits;
-    while (accBits >= 8) {
-      byte(acc & 255);
-      acc >>>= 8;
-      accBits -= 8;
-    }
-    if (freeEnt > maxCode || clearFlag) {
-      if (clearFlag) {
-        nBits = initBits;
-        maxCode = (1 << nBits) - 1;
-        clearFlag = false;
-      } else {
-        nBits++;
-        maxCode = nBits === MAX_BITS ? MAX_CODES : (1 << nBits) - 1;
-      }
-    }
-  };
-
-  htab.fill(-1);
-  output(clearCode);
+  // Codes go out least significant bit first.
+  acc = clearCode;
+  accBits = nBits;
   const n = indices.length;
   if (n > 0) {
     let ent = indices[0]!;
-    outer: for (let k = 1; k < n; k++) {
+    for (let k = 1; k < n; k++) {
       const c = indices[k]!;
-      const fcode = (c << MAX_BITS) + ent;
-      let i = (c << 4) ^ ent;
-      if (htab[i] === fcode) {
-        ent = codetab[i]!;
+      const key = (ent << symBits) | c;
+      const v = table[key]!;
+      if (v >>> 12 === gen) {
+        ent = v & 4095;
         continue;
       }
-      if (htab[i]! >= 0) {
-        const disp = i === 0 ? 1 : HSIZE - i;
-        do {
-          i -= disp;
-          if (i < 0) i += HSIZE;
-          if (htab[i] === fcode) {
-            ent = codetab[i]!;
-            continue outer;
-          }
-        } while (htab[i]! >= 0);
+      acc |= ent << accBits;
+      accBits += nBits;
+      while (accBits >= 8) {
+        packed[op++] = acc & 255;
+        acc >>>= 8;
+        accBits -= 8;
       }
-      output(ent);
       ent = c;
       if (freeEnt < MAX_CODES) {
-        codetab[i] = freeEnt++;
-        htab[i] = fcode;
+        table[key] = (gen << 12) | freeEnt;
+        // A decoder widens its codes once the code it would assign next needs another bit.
+        if (freeEnt++ === nextBump && nBits < MAX_BITS) {
+          nBits++;
+          nextBump = 1 << nBits;
+        }
       } else {
-        htab.fill(-1);
+        acc |= clearCode << accBits;
+        accBits += nBits;
+        while (accBits >= 8) {
+          packed[op++] = acc & 255;
+          acc >>>= 8;
+          accBits -= 8;
+        }
+        gen = _newTable();
         freeEnt = clearCode + 2;
-        clearFlag = true;
-        output(clearCode);
+        nBits = initBits;
+        nextBump = 1 << nBits;
       }
     }
-    output(ent);
+    acc |= ent << accBits;
+    accBits += nBits;
+    while (accBits >= 8) {
+      packed[op++] = acc & 255;
+      acc >>>= 8;
+      accBits -= 8;
+    }
   }
-  output(eofCode);
-  if (accBits > 0) byte(acc & 255);
-  if (blockLen > 0) {
-    out[blockStart] = blockLen;
-    out[op++] = 0;
-  } else {
-    out[blockStart] = 0;
+  acc |= eofCode << accBits;
+  accBits += nBits;
+  while (accBits > 0) {
+    packed[op++] = acc & 255;
+    acc >>>= 8;
+    accBits -= 8;
   }
-  return out.subarray(0, op);
+  // Into sub-blocks of up to 255 bytes.
+  const blocks = Math.ceil(op / 255);
+  const out = new Uint8Array(1 + op + blocks + 1);
+  out[0] = minCodeSize;
+  let p = 1;
+  for (let at = 0; at < op; at += 255) {
+    const len = Math.min(255, op - at);
+    out[p++] = len;
+    out.set(packed.subarray(at, at + len), p);
+    p += len;
+  }
+  out[p++] = 0;
+  return out.subarray(0, p);
 }

@@ -71,7 +71,8 @@ export class GlyphCache {
   #w: number;
   #h: number;
   #baseline: number;
-  #cache = new Map<string, Glyph>();
+  /** Per characters, the glyphs by `style * 2 + wide`. */
+  #cache = new Map<string, (Glyph | undefined)[]>();
   #raster: Rasterizer;
   #raster2: Rasterizer;
   /** Characters drawn as boxes because the font lacks them. */
@@ -92,13 +93,13 @@ export class GlyphCache {
 
   /** The glyph of `chars` in `style` ({@linkcode GlyphStyle} bits), one or two cells wide. */
   glyph(chars: string, style: number, wide: boolean): Glyph {
-    const key = `${chars}\0${style}${wide ? "w" : ""}`;
-    let glyph = this.#cache.get(key);
-    if (!glyph) {
-      glyph = this.#render(chars, style, wide);
-      this.#cache.set(key, glyph);
+    let styles = this.#cache.get(chars);
+    if (!styles) {
+      styles = [];
+      this.#cache.set(chars, styles);
     }
-    return glyph;
+    const i = style * 2 + (wide ? 1 : 0);
+    return styles[i] ??= this.#render(chars, style, wide);
   }
 
   #render(chars: string, style: number, wide: boolean): Glyph {
