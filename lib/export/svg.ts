@@ -17,6 +17,7 @@ import type { EncoderFactory } from "../asciicast/encoder.ts";
 import type { Header } from "../asciicast/event.ts";
 import { CellFlag, type ScreenLine } from "../vt/screen.ts";
 import { cellColors } from "./cell_colors.ts";
+import { drawGeometry } from "./cell_geometry.ts";
 import { type Frame, FrameTimeline } from "./frames.ts";
 import { layout, WINDOW_BUTTONS, windowButtons } from "./layout.ts";
 import { type ExportSettings, exportSettings } from "./options.ts";
@@ -29,6 +30,8 @@ const CELL_W = 6;
 const FONTS = `Menlo,"DejaVu Sans Mono",Consolas,"Liberation Mono",monospace`;
 // Sentinels in row markup, replaced by the row's top and baseline where it is placed.
 const TOP = "\u0001";
+// Shapes are drawn on a grid this many times finer than the SVG unit.
+const SHAPE_SCALE = 2;
 const BASE = "\u0002";
 
 /**
@@ -80,6 +83,7 @@ class SvgBuilder {
   #prevLines: ScreenLine[] = [];
   #prevCursor = -1;
   #prevIds: Int32Array | undefined;
+  #shapes = new Map<number, [number, number, number, number][]>();
 
   constructor(settings: ExportSettings, header: Header) {
     this.#s = settings;
@@ -282,6 +286,8 @@ class SvgBuilder {
     const runs: { x: number; style: string; text: string }[] = [];
     let run: { x: number; style: string; text: string } | undefined;
     let spaces = 0;
+    // Lines and blocks drawn as shapes, by colour: [x, y, w, h] in units from the row's top.
+    const shapes = new Map<number, [number, number, number, number][]>();
     for (let x = 0; x < cols; x++) {
       const cell = line.cells[x]!;
       const { fg, bg } = cellColors(cell, colors, x === cursor);
@@ -300,7 +306,14 @@ class SvgBuilder {
         if (run) spaces++;
         continue;
       }
-      const style = this.#textStyle(fg, flags);
+      const boxes = this.#shape(chars);
+      if (boxes) {
+        let list = shapes.get(fg);
+        if (!list) shapes.set(fg, list = []);
+        for (const [bx, by, bw, bh] of boxes) list.push([x * CELL_W + bx, by, bw, bh]);
+      }
+      // A shape's character stays as text (selectable, searchable), unpainted.
+      const style = boxes ? this.#class("fill:none") : this.#textStyle(fg, flags);
       if (run && run.style === style && cell.width === 1 && spaces >= 0) {
         run.text += " ".repeat(spaces) + chars;
       } else {
@@ -314,6 +327,17 @@ class SvgBuilder {
       }
     }
     closeRect(cols);
+    for (const [fg, boxes] of shapes) {
+      let d = `M0 ${TOP}`;
+      let cx = 0;
+      let cy = 0;
+      for (const [x, y, w, h] of boxes) {
+        d += `m${_num(x - cx)} ${_num(y - cy)}h${_num(w)}v${_num(h)}h${_num(-w)}z`;
+        cx = x;
+        cy = y;
+      }
+      rects += `<path d="${d}" class="${this.#class(`fill:${colorHex(fg)}`)}"/>`;
+    }
     if (runs.length === 0) return rects;
     const attrs = (r: { x: number; style: string }) =>
       `x="${r.x * CELL_W}"${r.style ? ` class="${r.style}"` : ""}`;
@@ -324,6 +348,50 @@ class SvgBuilder {
     let text = `<text y="${BASE}">`;
     for (const r of runs) text += `<tspan ${attrs(r)}>${escapeXml(r.text)}</tspan>`;
     return `${rects}${text}</text>`;
+  }
+
+  /**
+   * Straight box-drawing lines and solid blocks as rectangles (from the same geometry as the
+   * GIF), so that they join across rows whatever the viewer's font; undefined for others.
+   */
+  #shape(chars: string): [number, number, number, number][] | undefined {
+    if (chars.length !== 1) return undefined;
+    const cp = chars.charCodeAt(0);
+    const straight = (cp >= 0x2500 && cp <= 0x256c) || (cp >= 0x2574 && cp <= 0x2590) ||
+      (cp >= 0x2594 && cp <= 0x259f);
+    if (!straight) return undefined;
+    let boxes = this.#shapes.get(cp);
+    if (!boxes) {
+      const w = CELL_W * SHAPE_SCALE;
+      const h = Math.round(this.#cellH * SHAPE_SCALE);
+      const mask = drawGeometry(cp, w, h)!;
+      boxes = [];
+      // Runs per pixel row, merged with identical runs in the rows below.
+      const open = new Map<string, [number, number, number, number]>();
+      for (let y = 0; y <= h; y++) {
+        const seen = new Set<string>();
+        for (let x = 0; y < h && x < w;) {
+          if (mask[y * w + x]! < 0.5) {
+            x++;
+            continue;
+          }
+          const x0 = x;
+          while (x < w && mask[y * w + x]! >= 0.5) x++;
+          const key = `${x0},${x}`;
+          seen.add(key);
+          const box = open.get(key);
+          if (box) box[3]++;
+          else open.set(key, [x0, y, x - x0, 1]);
+        }
+        for (const [key, box] of open) {
+          if (seen.has(key)) continue;
+          open.delete(key);
+          boxes.push(box.map((v) => v / SHAPE_SCALE) as [number, number, number, number]);
+        }
+      }
+      this.#shapes.set(cp, boxes);
+    }
+    return boxes;
   }
 
   /** The class of a text style, "" for the default. */
