@@ -8,7 +8,6 @@
  *   frame, and a typing demo; in-process (the encoder alone) and as a process.
  * - GIF size of a 10-second 80×24 typing demo.
  * - Peak RSS of a GIF export as the recording grows.
- * - Our LZW against gifenc's (npm), on the same frames.
  *
  * Usage: `deno run -A bench/export.ts`. Targets: SVG at most the size of both references;
  * GIF at least 100 frames/s for full-screen changes; the typing demo GIF at most 250 KB;
@@ -19,7 +18,6 @@
 import { cliArgv } from "../tests/_cli.ts";
 import { fullScreenChanges, typingDemo } from "../tests/_export_casts.ts";
 import { gifEncoder } from "../lib/export/gif.ts";
-import { lzwEncode } from "../lib/export/gif_codec.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
 import type { Event } from "../lib/asciicast/event.ts";
 
@@ -153,46 +151,6 @@ async function svgComparison(dir: string, name: string, cast: string) {
   }
 }
 
-async function lzwComparison() {
-  // The same index frames through both LZW coders: 80×24 cells of 8×20 pixels.
-  const w = 660;
-  const h = 500;
-  const frames: Uint8Array[] = [];
-  let seed = 9;
-  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  for (let f = 0; f < 20; f++) {
-    const px = new Uint8Array(w * h);
-    for (let i = 0; i < px.length; i++) {
-      // Text-like: mostly background, short runs of a few blend levels.
-      px[i] = random() < 0.8 ? 0 : 1 + Math.floor(random() * 15);
-    }
-    frames.push(px);
-  }
-  const palette = [...Array(16).keys()].map((i) => [i * 16, i * 16, i * 16]);
-  let ours = 0;
-  let start = performance.now();
-  for (const px of frames) ours += lzwEncode(px, 4).length;
-  const oursSec = (performance.now() - start) / 1000;
-  try {
-    const { GIFEncoder } = await import("npm:gifenc@1.0.3");
-    start = performance.now();
-    let theirs = 0;
-    for (const px of frames) {
-      const gif = GIFEncoder();
-      gif.writeFrame(px, w, h, { palette });
-      theirs += gif.bytes().length;
-    }
-    const theirSec = (performance.now() - start) / 1000;
-    console.log(
-      `  LZW, 20 frames of ${w}x${h}: asciirec ${(20 / oursSec).toFixed(0)} frames/s ` +
-        `(${kb(ours)}), gifenc ${(20 / theirSec).toFixed(0)} frames/s (${kb(theirs)}): ` +
-        `${(theirSec / oursSec).toFixed(2)}x its speed`,
-    );
-  } catch (error) {
-    console.log(`  gifenc not available: ${(error as Error).message.slice(0, 200)}`);
-  }
-}
-
 async function main() {
   const dir = await Deno.makeTempDir({ prefix: "asciirec-bench-export-" });
   try {
@@ -248,8 +206,6 @@ async function main() {
       );
     }
 
-    console.log("LZW (own coder against gifenc's, same frames):");
-    await lzwComparison();
     console.log(
       "agg (Rust) is not available here (no crates or binaries can be fetched): no reference",
     );

@@ -4,7 +4,7 @@
  * at the end, at given moments, and with reduced motion; markup in terminal text stays text.
  */
 import type { Page } from "playwright-core";
-import { assert, assertEquals, type assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 import { CHROMIUM, launchChromium } from "./_browser.ts";
 import { runCli } from "./_cli.ts";
 import { typingDemo } from "./_export_casts.ts";
