@@ -4,7 +4,8 @@
  * add up to the duration, frames hold only what changed, and pixels have the theme's colours.
  */
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
-import { runCli } from "./_cli.ts";
+import { cliArgv, runCli, TEST_ENV } from "./_cli.ts";
+import { shellQuote } from "./_shell_quote.ts";
 import { coverageCast, typingDemo } from "./_export_casts.ts";
 import { mulberry32 } from "./_mulberry32.ts";
 import { skipWithoutPeer } from "./_peers.ts";
@@ -237,4 +238,33 @@ Deno.test("picture options are usage errors for other formats, and --at for a gi
   assertEquals(theme.code, 1);
   assertStringIncludes(theme.stderr, "is neither a theme");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test({
+  name: "a progress bar shows on stderr only when it is a terminal, and -q hides it",
+  ignore: skipWithoutPeer("/usr/bin/script"),
+  async fn() {
+    const { dir, cast: input } = await tempCast(typingDemo({ seconds: 120 }));
+    const [deno, ...args] = cliArgv();
+    const line = (extra: string) =>
+      [deno!, ...args, "convert", input, `${dir}/out.gif`, "--overwrite", extra]
+        .filter(Boolean).map(shellQuote).join(" ");
+    // script(1) gives the program a terminal on stdin, stdout and stderr.
+    const inTerminal = async (extra: string) => {
+      const out = await new Deno.Command("/usr/bin/script", {
+        args: ["-qec", line(extra), "/dev/null"],
+        env: TEST_ENV,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert(out.success);
+      return new TextDecoder().decode(out.stdout);
+    };
+    assertStringIncludes(await inTerminal(""), "rendering gif [");
+    assert(!(await inTerminal("-q")).includes("rendering"));
+    const piped = await runCli(["convert", input, `${dir}/out.gif`, "--overwrite"]);
+    assertEquals(piped.code, 0, piped.stderr);
+    assert(!piped.stderr.includes("rendering"), piped.stderr);
+    await Deno.remove(dir, { recursive: true });
+  },
 });
