@@ -14,9 +14,8 @@ import type { Screen } from "../vt/screen.ts";
 import { FrameTimeline } from "./frames.ts";
 import { GIF_TRAILER, type GifFrame, gifFrame, gifHeader } from "./gif_codec.ts";
 import { exportSettings } from "./options.ts";
-import { _report } from "./png.ts";
 import { quantize } from "./quantize.ts";
-import { Palette, TerminalRaster, TRANSPARENT_RGB } from "./raster.ts";
+import { Palette, reportMissing, TerminalRaster, TRANSPARENT_RGB } from "./raster.ts";
 
 /**
  * Encodes a recording as an animated GIF.
@@ -98,7 +97,7 @@ export const gifEncoder: EncoderFactory = ({ header, emit, options }) => {
       }
       flush();
       emit(GIF_TRAILER);
-      _report(options, raster);
+      reportMissing(options, raster);
     },
   };
 };

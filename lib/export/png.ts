@@ -8,9 +8,15 @@
 import type { EncoderFactory } from "../asciicast/encoder.ts";
 import type { Screen } from "../vt/screen.ts";
 import { FrameTimeline } from "./frames.ts";
-import { exportSettings, type RenderReport } from "./options.ts";
+import { exportSettings } from "./options.ts";
 import { encodePng } from "./png_codec.ts";
-import { Palette, type PixelRect, TerminalRaster, TRANSPARENT_RGB } from "./raster.ts";
+import {
+  Palette,
+  type PixelRect,
+  reportMissing,
+  TerminalRaster,
+  TRANSPARENT_RGB,
+} from "./raster.ts";
 
 /**
  * Encodes the screen at `at` (default: the end of the recording) as a PNG.
@@ -41,7 +47,7 @@ export const pngEncoder: EncoderFactory = ({ header, emit, options }) => {
       }
       const raster = new TerminalRaster(settings);
       emit(renderPng(raster, screen!));
-      _report(options, raster);
+      reportMissing(options, raster);
     },
   };
 };
@@ -53,7 +59,7 @@ export const pngEncoder: EncoderFactory = ({ header, emit, options }) => {
  * ```ts
  * import { renderPng } from "./png.ts";
  * import { TerminalRaster } from "./raster.ts";
- * import { exportSettings, type RenderReport } from "./options.ts";
+ * import { exportSettings } from "./options.ts";
  * import { Vt } from "../vt/vt.ts";
  * using vt = new Vt(10, 2, { sync: true });
  * vt.feed("hi");
@@ -81,13 +87,4 @@ export function renderPng(raster: TerminalRaster, screen: Screen): Uint8Array {
     rgba[i * 4 + 3] = 255;
   }
   return encodePng({ width: l.width, height: l.height, rgba });
-}
-
-/** Tells the caller (through `options.report`, when given) which characters became boxes. */
-export function _report(
-  options: Readonly<Record<string, unknown>> | undefined,
-  raster: TerminalRaster,
-): void {
-  const report = options?.report as RenderReport | undefined;
-  if (report) report.missing = [...raster.glyphs.missing];
 }

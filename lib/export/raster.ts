@@ -10,7 +10,7 @@ import { type Cell, CellFlag, type Screen } from "../vt/screen.ts";
 import { cellColors, mixRgb } from "./cell_colors.ts";
 import { cellSize, type Glyph, GlyphCache, GlyphStyle, LEVELS } from "./glyphs.ts";
 import { type Layout, layout, WINDOW_BUTTONS, windowButtons } from "./layout.ts";
-import type { ExportSettings } from "./options.ts";
+import type { ExportSettings, RenderReport } from "./options.ts";
 import { Rasterizer } from "./rasterizer.ts";
 import { type ThemeColors, themeColors } from "./theme.ts";
 
@@ -346,4 +346,26 @@ function _blit(
     const m = y * w;
     for (let x = Math.max(0, -px); x < cols; x++) out[at + x] = lut[mask[m + x]!]!;
   }
+}
+
+/**
+ * Tells the caller which characters were drawn as boxes, through the object passed as the
+ * `report` option (if any).
+ *
+ * @example
+ * ```ts
+ * import { reportMissing, TerminalRaster } from "./raster.ts";
+ * import { exportSettings } from "./options.ts";
+ * const report: { missing?: string[] } = {};
+ * const raster = new TerminalRaster(exportSettings({}, { version: 3, cols: 10, rows: 2 }));
+ * reportMissing({ report }, raster);
+ * report.missing; // []
+ * ```
+ */
+export function reportMissing(
+  options: Readonly<Record<string, unknown>> | undefined,
+  raster: TerminalRaster,
+): void {
+  const report = options?.report as RenderReport | undefined;
+  if (report) report.missing = [...raster.glyphs.missing];
 }
