@@ -9,6 +9,8 @@
  * - GIF size of a 10-second 80×24 typing demo.
  * - Peak RSS of a GIF export as the recording grows.
  *
+ * Wall time depends on what else the machine runs; CPU seconds are printed beside it.
+ *
  * Usage: `deno run -A bench/export.ts`. Targets: SVG at most the size of both references;
  * GIF at least 100 frames/s for full-screen changes; the typing demo GIF at most 250 KB;
  * flat peak RSS.
@@ -20,6 +22,7 @@ import { fullScreenChanges, typingDemo } from "../tests/_export_casts.ts";
 import { gifEncoder } from "../lib/export/gif.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
 import type { Event } from "../lib/asciicast/event.ts";
+import nodeProcess from "node:process";
 
 const TIME = "/usr/bin/time";
 const TERMTOSVG = "/usr/bin/termtosvg";
@@ -74,6 +77,7 @@ async function gifInProcess(path: string) {
   let bytes = 0;
   const report: { missing?: string[] } = {};
   const start = performance.now();
+  const cpuStart = nodeProcess.cpuUsage();
   const encoder = gifEncoder({
     header: recording.header,
     emit: (chunk) => bytes += chunk.length,
@@ -82,8 +86,9 @@ async function gifInProcess(path: string) {
   for (const e of list) encoder.event(e);
   await encoder.finish();
   const seconds = (performance.now() - start) / 1000;
+  const used = nodeProcess.cpuUsage(cpuStart);
   await recording.close();
-  return { seconds, bytes };
+  return { seconds, cpu: (used.user + used.system) / 1e6, bytes };
 }
 
 async function frameCount(gif: string): Promise<number | undefined> {
@@ -175,13 +180,11 @@ async function main() {
       const process = await run([...cliArgv(), "convert", "-q", input, `${dir}/${name}.gif`]);
       const frames = await frameCount(`${dir}/${name}.gif`) ?? NaN;
       console.log(
-        `  ${name}: ${frames} frames, encoder ${
-          (frames / inProcess.seconds).toFixed(0)
-        } frames/s ` +
-          `(${inProcess.seconds.toFixed(2)} s), whole process ${
-            (frames / process.seconds).toFixed(0)
-          } ` +
-          `frames/s (${process.seconds.toFixed(2)} s with start-up), ${kb(inProcess.bytes)}`,
+        `  ${name}: ${frames} frames; encoder ${(frames / inProcess.seconds).toFixed(0)} ` +
+          `frames/s wall, ${(frames / inProcess.cpu).toFixed(0)} frames per CPU second; ` +
+          `whole process ${(frames / process.seconds).toFixed(0)} frames/s wall, ` +
+          `${(frames / process.cpu!).toFixed(0)} per CPU second (with start-up); ` +
+          kb(inProcess.bytes),
       );
     }
 
