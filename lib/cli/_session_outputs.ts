@@ -10,13 +10,16 @@ import { dirname } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
-import { createRemoteProducer, prepareRemoteStream } from "../remote/producer.ts";
+import { prepareRemoteStream } from "../remote/producer.ts";
+import { RemoteForwarder } from "../remote/forwarder.ts";
+import { LiveHub } from "../stream/live_hub.ts";
+import { LiveState } from "../stream/live_state.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
 import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
 import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
 import { loadConfig } from "./_config.ts";
-import { info, warn } from "./_output.ts";
+import { info, verbose, warn } from "./_output.ts";
 import {
   parseIdleTimeLimit,
   type SessionFlags,
@@ -126,18 +129,30 @@ export async function runSessionWithOutputs(
   const parts = sessionOptionsFrom(flags, options.env);
   const sinks: SinkFactory[] = [];
   let target: RecordingTarget | undefined;
-  let live: LocalStream | undefined;
+  let local: LocalStream | undefined;
+  let forwarder: RemoteForwarder | undefined;
   let fileHandedOver = false;
+  // One live state for the session, whatever streams it: local viewers and the remote
+  // forwarder subscribe to the same terminal.
+  const live = flags.local !== undefined || flags.remote !== undefined
+    ? new LiveHub({ onNotice: parts.session.onNotice })
+    : undefined;
   try {
     if (flags.local !== undefined) {
-      const stream = live = await startLocalStreaming(
+      local = await startLocalStreaming(
+        live!,
         flags.local === true ? DEFAULT_LOCAL : flags.local,
         parts,
       );
-      sinks.push((start) => stream.sink(start));
     }
     if (flags.remote !== undefined) {
-      sinks.push(await startRemoteStreaming(flags.remote, flags, parts));
+      forwarder = await startRemoteStreaming(live!, flags.remote, flags, parts);
+    }
+    if (live) {
+      sinks.push((start) => {
+        live.begin(start);
+        return live;
+      });
     }
     // The file is opened last: a busy port or an unreachable server leaves no empty file.
     if (flags.outputFile !== undefined) {
@@ -159,28 +174,34 @@ export async function runSessionWithOutputs(
     if (flags.outputFile !== undefined) info(`Recording to ${flags.outputFile}`);
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
     const { status } = await runSession({ ...parts.session, sinks });
+    await forwarder?.finished;
     if (flags.outputFile !== undefined) info(`Recorded to ${flags.outputFile}`);
-    if (live || flags.remote !== undefined) info("Stream ended");
+    if (live) info("Stream ended");
+    verbose(`live: ${LiveState.emulatorsMade} terminal emulator(s) ran for this session`);
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
     if (target && !fileHandedOver) target.file.close();
-    await live?.close();
+    if (live && !live.ended) await live.close();
+    await forwarder?.finished;
+    await local?.close();
   }
 }
 
 /**
- * Starts local streaming and prints where to watch (`::: Live streaming at URL`); on a
- * non-loopback address, also a warning that anyone with the URL can watch.
+ * Starts the local server for the session's live state and prints where to watch
+ * (`::: Live streaming at URL`); on a non-loopback address, also a warning that anyone with
+ * the URL can watch.
  */
 async function startLocalStreaming(
+  live: LiveHub,
   address: ListenAddress,
   parts: SessionParts,
 ): Promise<LocalStream> {
   const stream = await startLocalStream({
+    live,
     hostname: address.hostname,
     port: address.port,
     title: parts.title,
-    hub: { onNotice: parts.session.onNotice },
   }).catch((error) => {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new Error(`cannot listen on ${address.hostname}:${address.port}: address in use`);
@@ -201,14 +222,15 @@ async function startLocalStreaming(
 /**
  * Starts remote streaming (`--remote [ID|URL]`): creates the stream on the asciinema server
  * (or re-opens the one whose id starts with ID; a `ws://`/`wss://` URL is used as is),
- * prints where to watch and returns the session's sink. Connection changes go to the
- * session's notices (notifications, never the terminal).
+ * prints where to watch and starts forwarding the session's live state. Connection changes
+ * go to the session's notices (notifications, never the terminal).
  */
 async function startRemoteStreaming(
+  live: LiveHub,
   target: string | true,
   flags: OutputFlags,
   parts: SessionParts,
-): Promise<SinkFactory> {
+): Promise<RemoteForwarder> {
   const endpoint = await prepareRemoteStream({
     target,
     serverUrl: flags.serverUrl,
@@ -216,7 +238,7 @@ async function startRemoteStreaming(
     env: parts.env,
   });
   info(`Live streaming at ${endpoint.viewerUrl ?? endpoint.wsUrl}`);
-  return createRemoteProducer(endpoint, { onNotice: parts.session.onNotice });
+  return new RemoteForwarder(endpoint, live, { onNotice: parts.session.onNotice });
 }
 
 /** Where and how the recording is written. */

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { checkAlisMagic, decodeAlisMessage } from "../alis/decoder.ts";
-import type { AlisMessage } from "../alis/message.ts";
-import { cliArgv } from "../../tests/_cli.ts";
-import { waitUntil } from "../../tests/_wait_until.ts";
-import { Relay, type RelayOptions } from "./relay.ts";
+import { checkAlisMagic, decodeAlisMessage } from "../lib/alis/decoder.ts";
+import type { AlisMessage } from "../lib/alis/message.ts";
+import { cliArgv } from "./_cli.ts";
+import { waitUntil } from "./_wait_until.ts";
+import { Relay, type RelayOptions } from "../lib/relay/relay.ts";
 
 // The relay's tests wait with the same poll as every end-to-end test.
 export { waitUntil };
