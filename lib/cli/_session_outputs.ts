@@ -10,15 +10,13 @@ import { dirname } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
-import { prepareRemoteStream } from "../remote/producer.ts";
-import { RemoteForwarder } from "../remote/forwarder.ts";
-import { LiveHub } from "../stream/live_hub.ts";
-import { LiveState } from "../stream/live_state.ts";
+import type { RemoteForwarder } from "../remote/forwarder.ts";
+import type { LiveHub } from "../stream/live_hub.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
-import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
-import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
-import { loadConfig } from "./_config.ts";
+import { type ListenAddress, parseListenAddress } from "../stream/listen_address.ts";
+import type { LocalStream } from "../stream/local_stream.ts";
+import { loadConfig } from "../config/asciinema_config.ts";
 import { info, verbose, warn } from "./_output.ts";
 import {
   parseIdleTimeLimit,
@@ -134,8 +132,9 @@ export async function runSessionWithOutputs(
   let fileHandedOver = false;
   // One live state for the session, whatever streams it: local viewers and the remote
   // forwarder subscribe to the same terminal.
+  // Streaming code (the emulator worker, the player page, WebSockets) loads only when used.
   const live = flags.local !== undefined || flags.remote !== undefined
-    ? new LiveHub({ onNotice: parts.session.onNotice })
+    ? new (await import("../stream/live_hub.ts")).LiveHub({ onNotice: parts.session.onNotice })
     : undefined;
   try {
     if (flags.local !== undefined) {
@@ -177,7 +176,10 @@ export async function runSessionWithOutputs(
     await forwarder?.finished;
     if (flags.outputFile !== undefined) info(`Recorded to ${flags.outputFile}`);
     if (live) info("Stream ended");
-    verbose(`live: ${LiveState.emulatorsMade} terminal emulator(s) ran for this session`);
+    if (live) {
+      const { LiveState } = await import("../stream/live_state.ts");
+      verbose(`live: ${LiveState.emulatorsMade} terminal emulator(s) ran for this session`);
+    }
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
     if (target && !fileHandedOver) target.file.close();
@@ -197,6 +199,7 @@ async function startLocalStreaming(
   address: ListenAddress,
   parts: SessionParts,
 ): Promise<LocalStream> {
+  const { startLocalStream } = await import("../stream/local_stream.ts");
   const stream = await startLocalStream({
     live,
     hostname: address.hostname,
@@ -231,6 +234,8 @@ async function startRemoteStreaming(
   flags: OutputFlags,
   parts: SessionParts,
 ): Promise<RemoteForwarder> {
+  const { prepareRemoteStream } = await import("../remote/producer.ts");
+  const { RemoteForwarder } = await import("../remote/forwarder.ts");
   const endpoint = await prepareRemoteStream({
     target,
     serverUrl: flags.serverUrl,

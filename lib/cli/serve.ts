@@ -12,7 +12,7 @@
 import { Command, Option } from "commander";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { Relay } from "../relay/relay.ts";
-import { isLoopback, parseListenAddress } from "../stream/local_server.ts";
+import { isLoopback, parseListenAddress } from "../stream/listen_address.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
 
