@@ -17,6 +17,7 @@ const LAYERS: Record<string, number> = {
   config: 1,
   pty: 1,
   compress: 1,
+  http: 1,
   term: 2,
   vt: 2,
   session: 3,

@@ -155,7 +155,7 @@ export async function runSessionWithOutputs(
     }
     // The file is opened last: a busy port or an unreachable server leaves no empty file.
     if (flags.outputFile !== undefined) {
-      const file = target = await openRecordingTarget(flags.outputFile, flags);
+      const file = target = _identify(await openRecordingTarget(flags.outputFile, flags));
       const version = file.format.name === "asciicast-v2" ? 2 : 3;
       const encoder = await file.format.load();
       sinks.push((start) => {
@@ -174,7 +174,14 @@ export async function runSessionWithOutputs(
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
     const { status } = await runSession({ ...parts.session, sinks });
     await forwarder?.finished;
-    if (flags.outputFile !== undefined) info(`Recorded to ${flags.outputFile}`);
+    if (flags.outputFile !== undefined) {
+      if (await _stillThere(flags.outputFile, target!)) info(`Recorded to ${flags.outputFile}`);
+      else {
+        warn(
+          `${flags.outputFile} was deleted or replaced during the recording: the recording is lost`,
+        );
+      }
+    }
     if (live) info("Stream ended");
     if (live) {
       const { LiveState } = await import("../stream/live_state.ts");
@@ -251,6 +258,25 @@ interface RecordingTarget {
   file: Deno.FsFile;
   format: Format;
   append?: AppendInfo;
+  /** The file's identity when opened (a regular file), to notice it being deleted. */
+  identity?: { dev: number; ino: number | null };
+}
+
+/** Whether `path` is still the file the recording was written into. */
+async function _stillThere(path: string, target: RecordingTarget): Promise<boolean> {
+  if (!target.identity) return true;
+  try {
+    const now = await Deno.stat(path);
+    return now.dev === target.identity.dev && now.ino === target.identity.ino;
+  } catch {
+    return false;
+  }
+}
+
+function _identify(target: RecordingTarget): RecordingTarget {
+  const info = target.file.statSync();
+  if (info.isFile) target.identity = { dev: info.dev, ino: info.ino };
+  return target;
 }
 
 /**

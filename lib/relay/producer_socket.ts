@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
 import type { RelayStore } from "./store.ts";
 import type { StreamRuntime, StreamRuntimes } from "./streams.ts";
 import { isUpgrade, offeredProtocols, utf8Length } from "./http.ts";
@@ -75,7 +76,7 @@ class _Producer {
   timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: ServerWebSocket,
     readonly streamId: number,
     protocol: ProducerProtocol | undefined,
     bandwidth: TokenBucketOptions,
@@ -214,9 +215,12 @@ export function producerSocketHandler(
     if (!stream || !stream.live || options.closing()) return options.notFound(request, protocol);
     let upgraded;
     try {
-      upgraded = Deno.upgradeWebSocket(request, {
+      upgraded = upgradeWebSocket(request, {
         ...(protocol ? { protocol } : {}),
         idleTimeout: IDLE_TIMEOUT_S,
+        // A frame over the burst could never pass the bandwidth limit: refused at its header.
+        maxMessageBytes: options.bandwidth.capacity ?? DEFAULT_BANDWIDTH.capacity!,
+        tooBig: { code: CLOSE_BANDWIDTH, reason: "bandwidth exceeded" },
       });
     } catch {
       return new Response(null, { status: 400 });
@@ -226,7 +230,13 @@ export function producerSocketHandler(
     const producer = new _Producer(socket, stream.id, protocol, options.bandwidth);
     socket.onopen = () => opened(producer);
     socket.onmessage = (event) => message(producer, event.data);
-    socket.onclose = (event) => void closed(producer, event.code);
+    socket.onclose = (event) => {
+      // A 40xx close (the socket's own for an oversized frame included) is final.
+      if (producer.closedWith === undefined && event.code >= 4000 && event.code < 4100) {
+        producer.closedWith = event.code;
+      }
+      void closed(producer, event.code);
+    };
     return response;
   };
 }

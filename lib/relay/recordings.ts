@@ -94,6 +94,7 @@ export class Recordings {
         // Reading every event checks the whole file.
       }
       title = recording.header.title ?? null;
+      if (title?.includes("\0")) throw new SyntaxError("the title contains a NUL character");
     } catch (error) {
       await Deno.remove(tempPath).catch(() => {});
       const message = error instanceof Error ? error.message.replace(tempPath, part.name) : "";

@@ -20,6 +20,8 @@ import { join } from "node:path";
 import type { LiveTerminal } from "../stream/live_state.ts";
 import type { ViewerOptions } from "../stream/viewer.ts";
 import { Vt } from "../vt/vt.ts";
+import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
+import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { StreamApi } from "./api.ts";
 import { apiError } from "./http.ts";
 import { createRelayPages, type RelayPages } from "./pages.ts";
@@ -81,7 +83,8 @@ export interface RelayOptions {
  * ```ts
  * import { Relay } from "./relay.ts";
  * const relay = await Relay.open({ dataDir: await Deno.makeTempDir() });
- * const server = Deno.serve({ hostname: "127.0.0.1", port: 0 }, relay.handler);
+ * import { serveHttp } from "../http/server.ts";
+ * const server = await serveHttp(relay.handler, { port: 0 });
  * // … later
  * await relay.close();
  * await server.shutdown();
@@ -96,7 +99,7 @@ export class Relay {
   readonly #recordings: Recordings;
   readonly #producerSocket: (request: Request, token: string) => Response;
   readonly #viewerSocket: (request: Request, token: string) => Response;
-  readonly #pendingSockets = new Set<WebSocket>();
+  readonly #pendingSockets = new Set<ServerWebSocket>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #log: (message: string) => void;
   #closing = false;
@@ -217,6 +220,11 @@ export class Relay {
         `/a/${recording.token}.cast`,
       );
     }
+    if ((m = /^\/connect\/([^/]+)$/.exec(path))) {
+      const id = decodeURIComponent(m[1]!);
+      if (!INSTALL_ID_RE.test(id)) return new Response("404", { status: 404 });
+      return this.#pages.connect(id, this.#options.allowedInstallIds === undefined);
+    }
     if (path === "/") {
       return new Response("asciirec relay: see https://docs.asciinema.org for clients\n", {
         headers: { "content-type": "text/plain; charset=utf-8" },
@@ -235,7 +243,7 @@ export class Relay {
 
   /** Upgrades and, after the reference's 1 s delay, closes with 4040 "stream not found". */
   #notFoundSocket(request: Request, protocol: string | undefined): Response {
-    const { socket, response } = Deno.upgradeWebSocket(request, protocol ? { protocol } : {});
+    const { socket, response } = upgradeWebSocket(request, protocol ? { protocol } : {});
     this.#pendingSockets.add(socket);
     socket.onopen = () => {
       this.#later(this.#options.notFoundDelayMs ?? 1000, () => {

@@ -6,11 +6,15 @@
  * @module
  */
 import { ALIS_PROTOCOL } from "../alis/message.ts";
+import { upgradeWebSocket } from "../http/websocket.ts";
 import type { ViewerHub } from "../stream/local_server.ts";
 import type { RelayStore, StreamRecord } from "./store.ts";
 import type { StreamRuntimes } from "./streams.ts";
 import { isUpgrade, offeredProtocols } from "./http.ts";
 import { IDLE_TIMEOUT_S } from "./producer_socket.ts";
+
+/** Viewers have nothing to say: a message larger than this closes their socket. */
+export const VIEWER_MAX_MESSAGE = 64 * 1024;
 
 /** What the viewer sockets need of the relay. */
 export interface ViewerSocketsOptions {
@@ -62,7 +66,7 @@ export function viewerSocketHandler(
   return (request, token) => {
     if (!isUpgrade(request)) return new Response(null, { status: 400 });
     if (!offeredProtocols(request).includes(ALIS_PROTOCOL)) {
-      const { socket, response } = Deno.upgradeWebSocket(request);
+      const { socket, response } = upgradeWebSocket(request);
       socket.onopen = () => socket.close(1002, "protocol negotiation failed");
       return response;
     }
@@ -71,9 +75,10 @@ export function viewerSocketHandler(
       : store.streamByPublicToken(token);
     const visible = stream && (stream.publicToken === token || stream.visibility === "public");
     if (!visible || options.closing()) return options.notFound(request, ALIS_PROTOCOL);
-    const { socket, response } = Deno.upgradeWebSocket(request, {
+    const { socket, response } = upgradeWebSocket(request, {
       protocol: ALIS_PROTOCOL,
       idleTimeout: IDLE_TIMEOUT_S,
+      maxMessageBytes: VIEWER_MAX_MESSAGE,
     });
     socket.binaryType = "arraybuffer";
     const hub = streamHub(runtimes, stream.id);

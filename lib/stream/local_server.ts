@@ -12,6 +12,8 @@ import playerJs from "asciinema-player/dist/bundle/asciinema-player.min.js" with
 import playerCss from "asciinema-player/dist/bundle/asciinema-player.css" with { type: "text" };
 import pageTemplate from "../../web/index.html" with { type: "text" };
 import { ALIS_PROTOCOL } from "../alis/message.ts";
+import { serveHttp } from "../http/server.ts";
+import { upgradeWebSocket } from "../http/websocket.ts";
 import { playerPageCsp } from "./player_page_csp.ts";
 import { isLoopback, type ListenAddress, parseListenAddress } from "./listen_address.ts";
 
@@ -241,12 +243,16 @@ function _upgrade(request: Request, hub: ViewerHub): Response {
   ] as const).find(([name]) => offered.includes(name));
   if (choice === undefined) {
     // The player shows "not compatible" for 1002; a raw client gets a clear reason.
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    const { socket, response } = upgradeWebSocket(request);
     socket.onopen = () => socket.close(1002, "Subprotocol negotiation failed");
     return response;
   }
   const [protocol, format] = choice;
-  const { socket, response } = Deno.upgradeWebSocket(request, { protocol });
+  const { socket, response } = upgradeWebSocket(request, {
+    protocol,
+    idleTimeout: 30,
+    maxMessageBytes: 64 * 1024,
+  });
   socket.binaryType = "arraybuffer";
   let leave: (() => void) | undefined;
   socket.onopen = () => (leave = hub.join(socket, format));
@@ -282,6 +288,8 @@ export interface LocalServerOptions {
   token?: string;
   /** Stops the server when aborted. */
   signal?: AbortSignal;
+  /** Most connections at once (viewers and page loads). Default 1024. */
+  maxConnections?: number;
 }
 
 /** A running local server. */
@@ -350,10 +358,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const controller = new AbortController();
   const stop = () => controller.abort();
   options.signal?.addEventListener("abort", stop, { once: true });
-  const server = Deno.serve(
-    { hostname, port: options.port ?? 0, signal: controller.signal, onListen: () => {} },
-    handler,
-  );
+  const server = await serveHttp(handler, {
+    hostname,
+    port: options.port ?? 0,
+    signal: controller.signal,
+    maxConnections: options.maxConnections ?? 1024,
+  });
   const addr = server.addr;
   const urls = viewerUrls(hostname, addr.port, token);
   const finished = server.finished.finally(() =>
