@@ -221,7 +221,7 @@ export class Relay {
       );
     }
     if ((m = /^\/connect\/([^/]+)$/.exec(path))) {
-      const id = decodeURIComponent(m[1]!);
+      const id = m[1]!;
       if (!INSTALL_ID_RE.test(id)) return new Response("404", { status: 404 });
       return this.#pages.connect(id, this.#options.allowedInstallIds === undefined);
     }
