@@ -241,7 +241,11 @@ export class ServerWebSocket {
     payload[1] = code & 0xff;
     payload.set(reasonBytes, 2);
     this.#enqueue(encodeFrame(8, payload));
-    this.#closeTimer = setTimeout(() => this.#abort(1006, "close timed out"), CLOSE_TIMEOUT_MS);
+    this.#closeTimer = setTimeout(() => {
+      const failure = this.#failure;
+      if (failure) this.#finish(failure.code, failure.reason, false);
+      else this.#abort(1006, "close timed out");
+    }, CLOSE_TIMEOUT_MS);
   }
 
   async #readLoop(leftover: Uint8Array): Promise<void> {
@@ -350,12 +354,27 @@ export class ServerWebSocket {
     }
   }
 
-  /** A protocol error from the peer: close with `code` and drop the connection. */
+  /**
+   * A protocol error from the peer: sends a close with `code`, then reads and drops whatever
+   * else the peer sends (the rest of an oversized frame) until it closes, so that it gets
+   * the close frame instead of a reset.
+   */
   #fail(code: number, reason: string): void {
+    this.#failure = { code, reason };
     this.#sendClose(code, reason);
-    this.#closeReceived = { code, reason };
-    if (!this.#writing && this.#queue.length === 0) this.#finish(code, reason, false);
+    void (async () => {
+      try {
+        while (await this.#transport!.read() !== null) {
+          // dropped
+        }
+      } catch {
+        // gone
+      }
+      this.#finish(code, reason, false);
+    })();
   }
+
+  #failure: { code: number; reason: string } | undefined;
 
   #abort(code: number, reason: string): void {
     if (this.#state === CLOSED) return;
