@@ -66,6 +66,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./auth.ts")).authCommand(),
   },
   {
+    name: "redact",
+    summary: "redact secrets in a recording, or --verify that it has none",
+    load: async () => (await import("./redact.ts")).redactCommand(),
+  },
+  {
     name: "serve",
     summary: "run a self-hosted relay for live streams and uploads (asciinema server API)",
     load: async () => (await import("./serve.ts")).serveCommand(),

@@ -222,6 +222,7 @@ export class TextRedactor {
       for (const c of chars) m.push(c);
       m.finish();
       for (const match of m.takeMatches()) {
+        if (match.spans.every(([s, e]) => chars.slice(s, e).every((c) => c === 42))) continue;
         this.#report(match);
         for (const [s, e] of match.spans) {
           for (let i = s; i < e; i++) this.#redact.add(this.#strRaw[i]!);
@@ -256,9 +257,22 @@ export class TextRedactor {
         }
         continue;
       }
+      if (this.#alreadyRedacted(match)) continue;
       this.#report(match);
       for (const [s, e] of match.spans) this.#redactVisible(s, e, false);
     }
+  }
+
+  /** A match of nothing but stars is a secret redacted before (`password=****`): left alone. */
+  #alreadyRedacted(match: PatternMatch): boolean {
+    for (const [s, e] of match.spans) {
+      for (let p = Math.max(s, this.#visBase); p < e; p++) {
+        const at = this.#vis[p - this.#visBase];
+        if (at === undefined || at < 0 || at < this.#base) return false;
+        if (this.#raw.charCodeAt(at - this.#base) !== 42) return false;
+      }
+    }
+    return true;
   }
 
   /** Marks visible positions [from, to) for redaction (line breaks stay, in a block). */

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import type { LiveTerminal } from "../stream/live_state.ts";
 import type { ViewerOptions } from "../stream/viewer.ts";
 import { Vt } from "../vt/vt.ts";
+import type { CompiledRules } from "../redact/rules.ts";
 import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { StreamApi } from "./api.ts";
@@ -73,6 +74,11 @@ export interface RelayOptions {
   hub?: ViewerOptions;
   /** Where log lines go. Default: nowhere. */
   log?: (message: string) => void;
+  /**
+   * Redact every producer's stream and every upload with these rules (a policy enforced at
+   * the relay, whatever client publishes). Default: none.
+   */
+  redaction?: { rules: CompiledRules; holdMs: number };
 }
 
 /**
@@ -132,6 +138,7 @@ export class Relay {
       allowedInstallIds: options.allowedInstallIds,
       publicUrl: options.publicUrl,
       log,
+      redaction: options.redaction?.rules,
     });
     const notFound = (request: Request, protocol: string | undefined) =>
       this.#notFoundSocket(request, protocol);
@@ -144,6 +151,7 @@ export class Relay {
       notFound,
       closing,
       log,
+      redaction: options.redaction,
     });
     this.#viewerSocket = viewerSocketHandler({
       store,
