@@ -10,6 +10,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { UsageError } from "./usage_error.ts";
 import { catCommand } from "./cat.ts";
 import { convertCommand } from "./convert.ts";
+import { editCommand } from "./edit.ts";
 import { recCommand } from "./rec.ts";
 import { playCommand } from "./play.ts";
 import { streamCommand } from "./stream.ts";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
       playCommand(),
       catCommand(),
       convertCommand(),
+      editCommand(),
       streamCommand(),
       sessionCommand(),
       uploadCommand(),
