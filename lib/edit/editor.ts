@@ -54,6 +54,8 @@ export interface EditResult {
   stoppedEarly: boolean;
   /** Snapshots written. */
   snapshots: number;
+  /** Whether the terminal emulator ran at all (only an edit with removed time needs it). */
+  emulated: boolean;
 }
 
 /** A source of events that may hand out buffered ones without a promise each. */
@@ -198,7 +200,8 @@ class _Editor {
         await this.#output.drain();
         this.#onProgress?.(time);
       }
-      if (time > readUntil && this.#part >= parts.length) {
+      // (An edit that has kept nothing reads on, to say how long the recording is.)
+      if (time > readUntil && this.#part >= parts.length && this.#written > 0) {
         stoppedEarly = true;
         await events.return?.();
         break;
@@ -211,6 +214,7 @@ class _Editor {
       lastTime: this.#lastTime,
       stoppedEarly,
       snapshots: this.#snapshots,
+      emulated: this.#lastJunction >= 0,
     };
   }
 

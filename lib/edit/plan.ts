@@ -183,7 +183,8 @@ export function planEdit(ops: EditOperations, facts: RecordingFacts = {}): EditP
       .filter((p) => p.to > p.from || p.from === 0);
   }
   if (parts.length === 0) {
-    throw new RangeError(`the edit leaves nothing of the recording${lasts}`);
+    const which = duration === undefined ? "" : `, which lasts ${formatClock(duration)}`;
+    throw new RangeError(`the edit leaves nothing of the recording${which}`);
   }
   for (const m of markers) {
     if (parts.some((p) => p.from <= m.time && m.time <= p.to)) continue;
