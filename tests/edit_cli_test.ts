@@ -379,3 +379,27 @@ async function untilWriting(dir: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+Deno.test("edit shows its progress on stderr only when stderr is a terminal, and -q hides it", async () => {
+  await withDir(async (dir) => {
+    const lines = ['{"version":2,"width":20,"height":3}'];
+    for (let i = 0; i < 5000; i++) lines.push(JSON.stringify([i / 10, "o", `${i}\r\n`]));
+    await Deno.writeTextFile(`${dir}/long.cast`, lines.join("\n") + "\n");
+    const edit = [...cliArgv(), "edit", `${dir}/long.cast`, "--cut", "10..20"];
+    // script(1) gives the command a terminal; its own output is the terminal's.
+    const inTerminal = async (args: string[]) => {
+      const line = [...edit, ...args].map((a) => `'${a}'`).join(" ");
+      const out = await new Deno.Command("script", {
+        args: ["-qec", line, "/dev/null"],
+        env: TEST_ENV,
+        stdin: "null",
+        stdout: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout);
+    };
+    assertMatch(await inTerminal([`${dir}/a.cast`]), /\r::: editing: at \d\d:\d\d\.\d{3}/);
+    assertEquals((await inTerminal([`${dir}/b.cast`, "-q"])).includes(":::"), false);
+    const piped = await runCli(["edit", `${dir}/long.cast`, `${dir}/c.cast`, "--cut", "10..20"]);
+    assertEquals([piped.code, piped.stderr], [0, ""]);
+  });
+});

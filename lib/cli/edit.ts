@@ -224,7 +224,12 @@ async function editFile(
           writer!.write(event);
         },
         drain: () => writer?.drain() ?? Promise.resolve(),
-      }, { fixedSize, onProgress: progress && ((time) => progress.show(time)) });
+      }, {
+        fixedSize,
+        onProgress: progress && ((time) => progress.show(time)),
+        // Text is read, not replayed: lines rebuilt above the screen would read as new ones.
+        scrollback: options.format.name !== "txt",
+      });
     } finally {
       progress?.clear();
     }

@@ -40,6 +40,12 @@ export interface EditOptions {
   fixedSize?: Size;
   /** Called now and then with the source time reached. */
   onProgress?: (sourceTime: number) => void;
+  /**
+   * Snapshots also rebuild the lines above the screen, as a terminal or player replaying the
+   * output needs them when it later grows (default true). An output read for its text (txt)
+   * would take them for new lines.
+   */
+  scrollback?: boolean;
 }
 
 /** What an edit did. */
@@ -112,6 +118,7 @@ class _Editor {
   #output: EditOutput;
   #timeline: Timeline;
   #onProgress: ((time: number) => void) | undefined;
+  #scrollback: boolean;
   #dropResizes: boolean;
   #dropInput: boolean;
   #dropMarkers: boolean;
@@ -150,6 +157,7 @@ class _Editor {
     this.#output = output;
     this.#timeline = new Timeline(plan);
     this.#onProgress = options.onProgress;
+    this.#scrollback = options.scrollback ?? true;
     this.#dropResizes = plan.drop.resizes;
     this.#dropInput = plan.drop.input;
     this.#dropMarkers = plan.drop.markers;
@@ -326,7 +334,7 @@ class _Editor {
       if (size.cols !== this.#outSize.cols || size.rows !== this.#outSize.rows) {
         this.#emit("r", formatSize(size), part.from);
       }
-      const snapshot = reset + await vt.snapshot({ scrollback: true });
+      const snapshot = reset + await vt.snapshot({ scrollback: this.#scrollback });
       if (snapshot !== "") {
         this.#emit("o", snapshot, part.from);
         this.#snapshots++;
