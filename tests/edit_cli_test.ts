@@ -386,16 +386,24 @@ Deno.test("edit shows its progress on stderr only when stderr is a terminal, and
     for (let i = 0; i < 5000; i++) lines.push(JSON.stringify([i / 10, "o", `${i}\r\n`]));
     await Deno.writeTextFile(`${dir}/long.cast`, lines.join("\n") + "\n");
     const edit = [...cliArgv(), "edit", `${dir}/long.cast`, "--cut", "10..20"];
-    // script(1) gives the command a terminal; its own output is the terminal's.
+    // script(1) gives the command a terminal; its own output is the terminal's. Its stdin
+    // stays open meanwhile: at end of input, script may end before the command does.
     const inTerminal = async (args: string[]) => {
-      const line = [...edit, ...args].map((a) => `'${a}'`).join(" ");
-      const out = await new Deno.Command("script", {
+      // (A pause after it: script can lose the output of a command that ends at once.)
+      const line = [...edit, ...args].map((a) => `'${a}'`).join(" ") + "; sleep 0.3";
+      const child = new Deno.Command("script", {
         args: ["-qec", line, "/dev/null"],
         env: TEST_ENV,
-        stdin: "null",
+        stdin: "piped",
         stdout: "piped",
-      }).output();
-      return new TextDecoder().decode(out.stdout);
+        stderr: "piped",
+      }).spawn();
+      const output = new Response(child.stdout).text();
+      const errors = new Response(child.stderr).text();
+      await child.status;
+      await errors;
+      await child.stdin.close();
+      return await output;
     };
     assertMatch(await inTerminal([`${dir}/a.cast`]), /\r::: editing: at \d\d:\d\d\.\d{3}/);
     assertEquals((await inTerminal([`${dir}/b.cast`, "-q"])).includes(":::"), false);
