@@ -261,6 +261,7 @@ async function _summarize(source: _Source): Promise<RecordingSummary> {
 /** Copies stdin into a temporary file, so it can be read twice. */
 async function _spoolStdin(): Promise<_Source> {
   const path = await Deno.makeTempFile({ prefix: "asciirec-edit-stdin-", suffix: ".cast" });
+  const unlisten = _removeOnSignal(path);
   const file = await Deno.open(path, { write: true, truncate: true });
   await Deno.stdin.readable.pipeTo(file.writable);
   return {
@@ -279,7 +280,10 @@ async function _spoolStdin(): Promise<_Source> {
       };
       return await openRecordingSource("stdin", bytes, { onWarning: warn });
     },
-    remove: () => Deno.remove(path).catch(() => {}),
+    remove: () => {
+      unlisten();
+      return Deno.remove(path).catch(() => {});
+    },
   };
 }
 
@@ -348,18 +352,7 @@ async function _openOutput(path: string): Promise<_Output> {
     throw error;
   }
   // A killed edit leaves no OUT; an interrupted one does not leave its temporary file either.
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  const onSignal = (signal: Deno.Signal) => () => {
-    try {
-      Deno.removeSync(temp);
-    } catch { /* already gone */ }
-    Deno.exit(128 + { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal as "SIGINT"]);
-  };
-  const handlers = signals.map((s) => [s, onSignal(s)] as const);
-  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
-  const unlisten = () => {
-    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-  };
+  const unlisten = _removeOnSignal(temp);
   let finished = false;
   return {
     writable: _syncWritable(file),
@@ -377,6 +370,35 @@ async function _openOutput(path: string): Promise<_Output> {
       } catch { /* closed by the writer */ }
       await Deno.remove(temp).catch(() => {});
     },
+  };
+}
+
+/** Temporary files to remove if the program is interrupted. */
+const _temporary = new Set<string>();
+let _handlers: [Deno.Signal, () => void][] = [];
+
+/**
+ * Until the returned function is called, SIGINT, SIGTERM and SIGHUP remove `path` (with
+ * any other such file) and end the program with status 128 + the signal's number.
+ */
+function _removeOnSignal(path: string): () => void {
+  if (_temporary.size === 0) {
+    const numbers: [Deno.Signal, number][] = [["SIGHUP", 1], ["SIGINT", 2], ["SIGTERM", 15]];
+    _handlers = numbers.map(([signal, number]) => [signal, () => {
+      for (const temporary of _temporary) {
+        try {
+          Deno.removeSync(temporary);
+        } catch { /* already gone */ }
+      }
+      Deno.exit(128 + number);
+    }]);
+    for (const [signal, handler] of _handlers) Deno.addSignalListener(signal, handler);
+  }
+  _temporary.add(path);
+  return () => {
+    if (!_temporary.delete(path) || _temporary.size > 0) return;
+    for (const [signal, handler] of _handlers) Deno.removeSignalListener(signal, handler);
+    _handlers = [];
   };
 }
 
