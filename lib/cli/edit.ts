@@ -179,7 +179,7 @@ async function editFile(
   await _checkOutput(output, options.overwrite);
   const cleanup: (() => Promise<void>)[] = [];
   try {
-    let source: _Source = { open: () => openRecording(input, { onWarning: warn }) };
+    let source: _Source = { open: (onWarning) => openRecording(input, { onWarning }) };
     let facts: RecordingFacts = {};
     let fixedSize: Size | undefined;
     const dropResizes = ops.drop.includes("resizes");
@@ -204,7 +204,7 @@ async function editFile(
       throw error;
     }
 
-    const recording = await source.open();
+    const recording = await source.open(warn);
     cleanup.push(() => recording.close());
     const out = await _openOutput(output);
     cleanup.push(() => out.abort());
@@ -244,11 +244,12 @@ async function editFile(
 }
 
 interface _Source {
-  open(): ReturnType<typeof openRecording>;
+  open(onWarning?: (message: string) => void): ReturnType<typeof openRecording>;
   /** Removes the temporary copy (stdin kept for two passes). */
   remove?: () => Promise<void>;
 }
 
+/** A first pass over IN (its warnings come with the second). */
 async function _summarize(source: _Source): Promise<RecordingSummary> {
   const recording = await source.open();
   try {
@@ -265,7 +266,7 @@ async function _spoolStdin(): Promise<_Source> {
   const file = await Deno.open(path, { write: true, truncate: true });
   await Deno.stdin.readable.pipeTo(file.writable);
   return {
-    async open() {
+    async open(onWarning) {
       const file = await Deno.open(path, { read: true });
       let closed = false;
       const bytes: ByteSource = {
@@ -278,7 +279,7 @@ async function _spoolStdin(): Promise<_Source> {
           }
         },
       };
-      return await openRecordingSource("stdin", bytes, { onWarning: warn });
+      return await openRecordingSource("stdin", bytes, { onWarning });
     },
     remove: () => {
       unlisten();
