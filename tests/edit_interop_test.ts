@@ -44,9 +44,12 @@ function finalScreen(header: Header, events: Event[]) {
 }
 
 // A session that draws, clears and redraws, with pauses between the steps.
-const PROGRAM = String.raw`printf 'one \033[1mbold\033[0m\n'; sleep 0.4; ` +
-  String.raw`printf '\033[2J\033[Htwo \033[31mred\033[0m\n\342\224\214\342\224\200\342\224\220\n'; sleep 0.4; ` +
-  String.raw`printf '\033[3;1Hthree \360\237\216\211\n'; sleep 0.4; printf 'four'`;
+const PROGRAM = [
+  String.raw`printf 'one \033[1mbold\033[0m\n'`,
+  String.raw`printf '\033[2J\033[Htwo \033[31mred\033[0m\n\342\224\214\342\224\200\342\224\220\n'`,
+  String.raw`printf '\033[3;1Hthree \360\237\216\211\n'`,
+  String.raw`printf 'four'`,
+].join("; sleep 0.4; ");
 
 Deno.test({
   name: "recordings by asciinema 2.2 are edited, and asciinema 2.2 cat plays the v2 result",
