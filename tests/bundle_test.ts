@@ -89,6 +89,25 @@ Deno.test({
     assertStringIncludes(played.stdout, "bundled\r\n");
   });
 
+  await t.step("export a GIF and an SVG (embedded font, in-process rendering)", async () => {
+    const v2 = [
+      { version: 2, width: 20, height: 3 },
+      [0.1, "o", "hi \u2500\u2500 \u00e9"],
+      [0.6, "o", "\r\n\x1b[1mbold\x1b[0m"],
+    ].map((line) => JSON.stringify(line)).join("\n") + "\n";
+    await Deno.writeTextFile(`${empty}/demo.cast`, v2);
+    const gif = await asciirec(["convert", "demo.cast", "demo.gif", "--window"]);
+    assertEquals(gif.code, 0, gif.stderr);
+    const bytes = await Deno.readFile(`${empty}/demo.gif`);
+    assertEquals(new TextDecoder().decode(bytes.subarray(0, 6)), "GIF89a");
+    assertEquals(bytes.at(-1), 0x3b);
+    const svg = await asciirec(["convert", "demo.cast", "demo.svg"]);
+    assertEquals(svg.code, 0, svg.stderr);
+    const text = await Deno.readTextFile(`${empty}/demo.svg`);
+    assertMatch(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assertStringIncludes(text, ">bold</text>");
+  });
+
   await t.step("stream --local serves the page and the embedded player", async () => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [

@@ -27,10 +27,13 @@ import {
 } from "../edit/operations.ts";
 import { type EditPlan, planEdit, type RecordingFacts } from "../edit/plan.ts";
 import { formatSummary, type RecordingSummary, summarizeRecording } from "../edit/summary.ts";
-import { formatClock } from "../asciicast/time_spec.ts";
 import { _syncWritable } from "./convert.ts";
 import { setQuiet, warn } from "./_output.ts";
+import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** The formats `edit` writes: recordings, not pictures (`convert` makes those). */
+const RECORDING_FORMATS = FORMATS.filter((f) => !f.picture);
 
 /** Builds the `edit` command. */
 export function editCommand(): Command {
@@ -76,7 +79,7 @@ export function editCommand(): Command {
       new Option(
         "-f, --output-format <format>",
         "output format (default asciicast-v3; txt when OUTPUT ends in .txt)",
-      ).choices(FORMATS.map((f) => f.name)),
+      ).choices(RECORDING_FORMATS.map((f) => f.name)),
     )
     .option("--overwrite", "overwrite OUTPUT if it exists and is not empty")
     .option("-q, --quiet", "hide progress and warnings")
@@ -120,8 +123,16 @@ Examples:
       if (output === undefined) {
         throw new UsageError("give the OUTPUT file (or - for stdout), or --list");
       }
+      const format = outputFormat(output, flags.outputFormat);
+      if (format.picture) {
+        throw new UsageError(
+          `edit writes recordings (${
+            RECORDING_FORMATS.map((f) => f.name).join(", ")
+          }): make the ${format.name} from the edited recording with asciirec convert`,
+        );
+      }
       await editFile(input, output, ops, {
-        format: outputFormat(output, flags.outputFormat),
+        format,
         overwrite: Boolean(flags.overwrite),
         progress: !flags.quiet && Deno.stderr.isTerminal(),
       });
@@ -210,7 +221,7 @@ async function editFile(
     cleanup.push(() => out.abort());
     let writer: CastWriter | undefined;
     cleanup.push(() => writer?.close() ?? Promise.resolve());
-    const progress = options.progress ? new _Progress(facts.duration) : undefined;
+    const progress = options.progress ? new ProgressBar("editing", facts.duration) : undefined;
     try {
       await editRecording(recording.header, recording.events, plan, {
         begin(header: Header) {
@@ -226,12 +237,12 @@ async function editFile(
         drain: () => writer?.drain() ?? Promise.resolve(),
       }, {
         fixedSize,
-        onProgress: progress && ((time) => progress.show(time)),
+        onProgress: progress && ((time) => progress.update(time)),
         // Text is read, not replayed: lines rebuilt above the screen would read as new ones.
         scrollback: options.format.name !== "txt",
       });
     } finally {
-      progress?.clear();
+      progress?.done();
     }
     await writer!.close();
     await out.commit();
@@ -401,33 +412,4 @@ function _removeOnSignal(path: string): () => void {
     for (const [signal, handler] of _handlers) Deno.removeSignalListener(signal, handler);
     _handlers = [];
   };
-}
-
-/** The source time reached, on one stderr line that is rewritten (only on a terminal). */
-class _Progress {
-  #duration: number | undefined;
-  #last = 0;
-  #shown = false;
-  #encoder = new TextEncoder();
-
-  constructor(duration: number | undefined) {
-    this.#duration = duration;
-  }
-
-  show(time: number): void {
-    const now = performance.now();
-    if (now - this.#last < 250) return;
-    this.#last = now;
-    const of = this.#duration ? ` of ${formatClock(this.#duration)}` : "";
-    this.#write(`\r::: editing: at ${formatClock(time)}${of}\x1b[K`);
-    this.#shown = true;
-  }
-
-  clear(): void {
-    if (this.#shown) this.#write("\r\x1b[K");
-  }
-
-  #write(text: string): void {
-    Deno.stderr.writeSync(this.#encoder.encode(text));
-  }
 }

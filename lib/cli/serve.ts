@@ -12,7 +12,11 @@
 import { Command, Option } from "commander";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { Relay } from "../relay/relay.ts";
-import { isLoopback, parseListenAddress } from "../stream/local_server.ts";
+import { serveHttp } from "../http/server.ts";
+
+/** Connections one relay serves at once (producers, viewers, API calls). */
+const RELAY_MAX_CONNECTIONS = 10_000;
+import { isLoopback, parseListenAddress } from "../stream/listen_address.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -140,12 +144,12 @@ export function serveCommand(): Command {
         log: (message) => info(message),
       });
       const controller = new AbortController();
-      const server = Deno.serve({
+      const server = await serveHttp(relay.handler, {
         hostname: address.hostname,
         port: address.port,
         signal: controller.signal,
-        onListen: () => {},
-      }, relay.handler);
+        maxConnections: RELAY_MAX_CONNECTIONS,
+      });
       const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
       info(`asciirec relay listening on http://${host}:${server.addr.port} (data: ${dataDir})`);
       if (!loopback && allowed === undefined) {

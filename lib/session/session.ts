@@ -363,6 +363,11 @@ async function runChild(
     }
     const text = outputDecoder.decode(chunk, { stream: true });
     if (text && !clock.paused) emit("o", text);
+    // A sink far behind a flood (an emulator) pauses reading; the child waits on the PTY.
+    for (const sink of live) {
+      const wait = sink.backpressure?.();
+      if (wait) await wait;
+    }
   }
   const tail = outputDecoder.decode();
   if (tail && !clock.paused) emit("o", tail);

@@ -213,6 +213,11 @@ export class Vt implements Disposable {
     return this.#atThisPoint(() => {});
   }
 
+  /** Resolves once at most `limit` characters fed are still waiting to be parsed. */
+  drained(limit: number): Promise<void> {
+    return this.pending <= limit ? Promise.resolve() : this.settled();
+  }
+
   /** Releases the emulator; pending `snapshot`/`text` calls reject. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;

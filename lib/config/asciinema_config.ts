@@ -7,14 +7,9 @@
  *
  * @module
  */
-import {
-  configHome,
-  type EnvLookup,
-  parseConfigToml,
-  SYSTEM_CONFIG_PATH,
-  type TomlValue,
-} from "../remote/config.ts";
-import { parseKey } from "./_session_options.ts";
+import { configHome, type EnvLookup, SYSTEM_CONFIG_PATH } from "./locations.ts";
+import { parseKey } from "./key_notation.ts";
+import { parseConfigToml, type TomlValue } from "./toml.ts";
 
 /** `[session]` settings for `rec`, `stream` and `session`. */
 export interface SessionConfig {
@@ -71,7 +66,7 @@ export interface LoadConfigOptions {
  * of the wrong type or out of range.
  * @example
  * ```ts
- * import { parseConfig } from "./_config.ts";
+ * import { parseConfig } from "./asciinema_config.ts";
  * const config = parseConfig("[playback]\nspeed = 2\n", "config.toml");
  * config.playback.speed; // 2
  * ```
@@ -117,7 +112,7 @@ export function parseConfig(text: string, path: string): AsciinemaConfig {
  * @throws {Error} `PATH: …` for a malformed file, a bad value or an unreadable file.
  * @example
  * ```ts
- * import { loadConfig } from "./_config.ts";
+ * import { loadConfig } from "./asciinema_config.ts";
  * const config = await loadConfig();
  * const speed = config.playback.speed ?? 1;
  * ```

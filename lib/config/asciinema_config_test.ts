@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
-import { loadConfig, parseConfig } from "./_config.ts";
+import { loadConfig, parseConfig } from "./asciinema_config.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
