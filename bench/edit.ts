@@ -78,12 +78,20 @@ async function main() {
       `input: ${mb.toFixed(1)} MB asciicast v2, ${events} events, ${duration.toFixed(0)} s long`,
     );
 
-    const convert = await _best([...cli, "convert", "-q", input, `${dir}/convert.cast`]);
+    const convert = await _best([
+      ...cli,
+      "convert",
+      "-q",
+      "--overwrite",
+      input,
+      `${dir}/convert.cast`,
+    ]);
     console.log(_line("asciirec convert (reference)", convert, mb));
     const speed = await _best([
       ...cli,
       "edit",
       "-q",
+      "--overwrite",
       input,
       `${dir}/speed.cast`,
       "--speed",
@@ -96,6 +104,7 @@ async function main() {
       ...cli,
       "edit",
       "-q",
+      "--overwrite",
       input,
       `${dir}/keep.cast`,
       "--keep",
@@ -108,6 +117,7 @@ async function main() {
       ...cli,
       "edit",
       "-q",
+      "--overwrite",
       input,
       `${dir}/cut.cast`,
       "--cut",
