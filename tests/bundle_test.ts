@@ -68,6 +68,16 @@ Deno.test({
     assertStringIncludes(r.stdout, '[0.500, "o", "hi\\r\\n"]');
   });
 
+  await t.step("edit a recording from stdin, rebuilding the screen after a cut", async () => {
+    const v2 = '{"version": 2, "width": 20, "height": 3}\n[0.5, "o", "hello\\r\\n"]\n' +
+      '[1, "m", "x"]\n[2, "o", "\\u001b[2J\\u001b[Hworld"]\n[3, "o", "!"]\n';
+    const r = await asciirec(["edit", "-", "-", "--cut", "marker:x..2.5"], v2);
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stdout, '[0.500, "o", "hello\\r\\n"]');
+    assertMatch(r.stdout, /\[0\.000, "o", "\\u001bc[^\n]*world/);
+    assertStringIncludes(r.stdout, '[0.500, "o", "!"]');
+  });
+
   await t.step("rec a command headless, then play the recording to stdout", async () => {
     const r = await asciirec(["rec", "-q", "-c", "printf 'bundled\\n'", "out.cast"]);
     assertEquals(r.code, 0, r.stderr);

@@ -46,6 +46,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./convert.ts")).convertCommand(),
   },
   {
+    name: "edit",
+    summary: "cut, trim, speed up or mark a recording; the screen stays right after every cut",
+    load: async () => (await import("./edit.ts")).editCommand(),
+  },
+  {
     name: "stream",
     summary: "stream a terminal session live",
     load: async () => (await import("./stream.ts")).streamCommand(),
