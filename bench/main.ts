@@ -6,7 +6,7 @@
  * @module
  */
 
-const ALL = ["convert", "edit", "rec", "play", "stream", "snapshot", "relay", "export"];
+const ALL = ["convert", "edit", "rec", "redact", "play", "stream", "snapshot", "relay", "export"];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;
 let failed = 0;
