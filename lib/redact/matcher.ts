@@ -191,6 +191,11 @@ export class StreamMatcher {
     return min;
   }
 
+  /** Whether a match completed since the last {@linkcode StreamMatcher.takeMatches}. */
+  get hasMatches(): boolean {
+    return this.#matches.length > 0;
+  }
+
   /** Completed matches since the last call, in no particular order. */
   takeMatches(): PatternMatch[] {
     const out = this.#matches;

@@ -107,6 +107,8 @@ export class TextRedactor {
     const trigger = this.#trigger;
     let i = 0;
     while (i < n) {
+      // A private key's begin line may just have completed: a block is never skipped.
+      if (this.#matcher.hasMatches) this.#collect();
       if (this.#state === S.Ground && this.#blockStart === undefined && this.#matcher.idle) {
         // Nothing under way: skip, unexamined, to where a secret or a sequence may begin
         // (keeping the chunk's end, which may begin one that the next chunk completes).
@@ -116,7 +118,6 @@ export class TextRedactor {
         const c = text.charCodeAt(stop);
         if (stop > i && stop < n && c >= 0xdc00 && c <= 0xdfff) stop--;
         if (stop > i) {
-          this.#collect(); // matches completed so far still need the positions being dropped
           const last = text.charCodeAt(stop - 1);
           this.#matcher.skip(stop - i, last < 32 ? _c0(last) : last);
           this.#vis = [];
