@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "./command.ts";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import type { RemoteForwarder } from "../remote/forwarder.ts";
@@ -312,8 +311,9 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   });
   const format = outputFormat(path, flags.outputFormat, SESSION_FORMATS);
   if (stat === undefined) {
-    const parent = dirname(path);
-    if (parent !== ".") await Deno.mkdir(parent, { recursive: true });
+    // The parent directory (node:path is not loaded for this: it costs start-up time).
+    const parent = path.replace(/\/+[^/]*\/*$/, "");
+    if (parent !== path && parent !== "") await Deno.mkdir(parent, { recursive: true });
     return { file: await Deno.open(path, { write: true, createNew: true }), format };
   }
   if (stat.isDirectory) throw new Error(`${path} is a directory`);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { concatRecordings } from "../asciicast/concat.ts";
 import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { createCastWriter } from "../asciicast/writer.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "./command.ts";
 import { type Event, formatSize, type Size } from "../asciicast/event.ts";
 import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { play, type PlayStatus } from "../play/player.ts";

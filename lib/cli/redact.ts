@@ -7,7 +7,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { loadConfig } from "../config/asciinema_config.ts";

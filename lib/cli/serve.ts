@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Command, Option } from "commander";
+import { Command, Option } from "./command.ts";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { Relay } from "../relay/relay.ts";
 import { serveHttp } from "../http/server.ts";

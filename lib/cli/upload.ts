@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { ApiClient } from "../remote/api_client.ts";
 import { resolveServerUrl } from "../remote/config.ts";

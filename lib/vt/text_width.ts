@@ -1,16 +1,33 @@
 /**
  * How many terminal cells text takes, by the same Unicode 11 width tables as the emulator
  * (so a replacement the same width as a character lines up on every screen that shows it).
+ * It loads only the width tables, not the emulator: redaction uses it in every session.
  *
  * @module
  */
-import { createTerminal } from "./_xterm.ts";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
 
-let _measure: ((text: string) => number) | undefined;
+interface _Provider {
+  wcwidth(codePoint: number): 0 | 1 | 2;
+}
+
+let _provider: _Provider | undefined;
+
+/** The Unicode 11 provider the addon would register with a terminal. */
+function provider(): _Provider {
+  if (_provider === undefined) {
+    const host = { unicode: { register: (p: _Provider) => (_provider = p) } };
+    new Unicode11Addon().activate(host as unknown as Parameters<Unicode11Addon["activate"]>[0]);
+    if (_provider === undefined) throw new TypeError("unsupported @xterm/addon-unicode11");
+  }
+  return _provider;
+}
+
 const _PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
- * The cell width of `text` (a wide character counts 2, a combining mark 0).
+ * The cell width of `text`: the sum of its characters' widths (a wide character counts 2, a
+ * combining mark 0).
  *
  * @example
  * ```ts
@@ -21,12 +38,8 @@ const _PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  */
 export function textWidth(text: string): number {
   if (_PRINTABLE_ASCII.test(text)) return text.length;
-  if (_measure === undefined) {
-    const term = createTerminal(2, 1);
-    const service = (term as unknown as {
-      _core: { unicodeService: { getStringCellWidth(s: string): number } };
-    })._core.unicodeService;
-    _measure = (s) => service.getStringCellWidth(s);
-  }
-  return _measure(text);
+  const p = provider();
+  let width = 0;
+  for (const ch of text) width += p.wcwidth(ch.codePointAt(0)!);
+  return width;
 }
