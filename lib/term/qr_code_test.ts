@@ -9,7 +9,7 @@ const ZBARIMG = "/usr/bin/zbarimg";
 function modulesOfTerminal(text: string): boolean[][] {
   const rows: boolean[][] = [];
   for (const line of text.trimEnd().split("\n")) {
-    const chars = [...line.replace(/\x1b\[[0-9;]*m/g, "")];
+    const chars = [...line.replaceAll("\x1b[30;107m", "").replaceAll("\x1b[0m", "")];
     rows.push(chars.map((c) => c === "█" || c === "▀"));
     rows.push(chars.map((c) => c === "█" || c === "▄"));
   }
