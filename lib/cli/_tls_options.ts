@@ -74,10 +74,16 @@ export async function loadServerTls(
     const ipAddresses = [...new Set(["127.0.0.1", "::1", ...addresses])]
       .filter((a) => a !== "0.0.0.0" && a !== "::");
     const made = await selfSignedCertificate({ dnsNames, ipAddresses });
-    return { files: { cert: made.cert, key: made.key }, fingerprint: made.fingerprint, selfSigned: true };
+    return {
+      files: { cert: made.cert, key: made.key },
+      fingerprint: made.fingerprint,
+      selfSigned: true,
+    };
   }
   if (flags.tlsCert === undefined || flags.tlsKey === undefined) {
-    throw new UsageError("--tls-cert and --tls-key go together (or --tls alone for a self-signed one)");
+    throw new UsageError(
+      "--tls-cert and --tls-key go together (or --tls alone for a self-signed one)",
+    );
   }
   const read = async (path: string, flag: string) => {
     try {

@@ -57,7 +57,7 @@ export class LiveHub extends LiveState {
   }
 
   /** The rewind log, when the hub keeps one. */
-  get rewind(): RewindLog | undefined {
+  get rewindLog(): RewindLog | undefined {
     return this.#rewind;
   }
 

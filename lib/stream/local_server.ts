@@ -15,9 +15,15 @@ import { ALIS_PROTOCOL } from "../alis/message.ts";
 import { serveHttp, type TlsFiles } from "../http/server.ts";
 import { upgradeWebSocket } from "../http/websocket.ts";
 import { playerPageCsp } from "./player_page_csp.ts";
-import { isLoopback, type ListenAddress, parseListenAddress } from "./listen_address.ts";
+import {
+  isLoopback,
+  type ListenAddress,
+  parseListenAddress,
+  reachableHosts,
+  tokenProblem,
+} from "./listen_address.ts";
 
-export { isLoopback, type ListenAddress, parseListenAddress };
+export { isLoopback, type ListenAddress, parseListenAddress, reachableHosts, tokenProblem };
 import type { ViewerFormat, ViewerSocket } from "./live_hub.ts";
 import type { RewindLog } from "./rewind_log.ts";
 
@@ -32,7 +38,7 @@ export interface ViewerHub {
   /** Adds an open socket as a viewer; returns the function to call when it closes. */
   join(socket: ViewerSocket, format?: ViewerFormat): () => void;
   /** Viewers now and the most allowed (`max` absent: no limit). */
-  viewers?(): { count: number; max?: number };
+  audience?(): { count: number; max?: number };
   /** Whether the stream has started, or ended. */
   state?(): StreamState;
   /**
@@ -235,7 +241,7 @@ export async function createLocalHandler(
       return _upgrade(request, hub);
     }
     if (route === "/" || route === "/index.html") {
-      const viewers = hub.viewers?.();
+      const viewers = hub.audience?.();
       if (viewers?.max !== undefined && viewers.count >= viewers.max) {
         return _fullPage(title, viewers.max);
       }
@@ -263,7 +269,7 @@ function _json(value: unknown): Response {
 
 /** What `/status` says. */
 function _status(hub: ViewerHub, title: string) {
-  const viewers = hub.viewers?.();
+  const viewers = hub.audience?.();
   const rewind = hub.rewind?.()?.status;
   return {
     title,
@@ -372,35 +378,6 @@ function _upgrade(request: Request, hub: ViewerHub): Response {
   return response;
 }
 
-/**
- * Checks a URL token a user chose (`--token`): URL-safe characters only, and at least 128
- * bits if it were random — 22 base64url characters, or 32 hex digits for a hex token, 39
- * digits for a decimal one. Returns a reason when it is refused.
- *
- * @example
- * ```ts
- * import { tokenProblem } from "./local_server.ts";
- * tokenProblem("0123456789abcdef0123456789abcdef"); // undefined
- * tokenProblem("secret"); // "…is 6 characters, about 36 bits; …"
- * ```
- */
-export function tokenProblem(token: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
-    return "a token may only hold letters, digits, '-' and '_' (it goes into the URL)";
-  }
-  const bitsPerChar = /^[0-9]+$/.test(token)
-    ? Math.log2(10)
-    : /^[0-9a-f]+$/.test(token) || /^[0-9A-F]+$/.test(token)
-    ? 4
-    : 6;
-  const bits = Math.floor(token.length * bitsPerChar);
-  if (bits < 128) {
-    return `the token is ${token.length} characters, about ${bits} bits; at least 128 are ` +
-      "needed (22 base64url characters or 32 hex digits)";
-  }
-  return undefined;
-}
-
 /** Makes a URL token: 128 random bits, base64url without padding (22 characters). */
 export function makeToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -471,33 +448,6 @@ export function viewerUrls(
 ): string[] {
   const path = token === undefined ? "/" : `/${token}/`;
   return reachableHosts(hostname).map((h) => `${scheme}://${_urlHost(h)}:${port}${path}`);
-}
-
-/**
- * The addresses viewers can reach a server bound to `hostname` at: every interface address
- * for a wildcard address (IPv4 only for `0.0.0.0`; IPv6 link-local addresses, which need a
- * zone, are left out), else `hostname` itself.
- *
- * @example
- * ```ts
- * import { reachableHosts } from "./local_server.ts";
- * reachableHosts("192.168.1.20"); // ["192.168.1.20"]
- * ```
- */
-export function reachableHosts(hostname: string): string[] {
-  if (hostname !== "0.0.0.0" && hostname !== "::") return [hostname];
-  let hosts: string[] = [];
-  try {
-    hosts = Deno.networkInterfaces()
-      .filter((i) =>
-        !isLoopback(i.address) &&
-        (i.family === "IPv4" || (hostname === "::" && !/^fe[89ab]/i.test(i.address)))
-      )
-      .map((i) => i.address);
-  } catch {
-    // No --allow-sys: fall back to the loopback address below.
-  }
-  return hosts.length > 0 ? [...new Set(hosts)] : ["127.0.0.1"];
 }
 
 /**

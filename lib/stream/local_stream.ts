@@ -36,16 +36,16 @@ export interface LocalStreamOptions {
  * import { LiveHub } from "./live_hub.ts";
  * import { hubView } from "./local_stream.ts";
  * const view = hubView(new LiveHub({ maxViewers: 10 }));
- * view.viewers?.(); // { count: 0, max: 10 }
+ * view.audience?.(); // { count: 0, max: 10 }
  * ```
  */
 export function hubView(live: LiveHub): ViewerHub {
   const view: ViewerHub = {
     join: (socket, format) => live.join(socket, format),
-    viewers: () => ({ count: live.viewers.count, max: live.viewers.max }),
+    audience: () => ({ count: live.viewers.count, max: live.viewers.max }),
     state: () => live.ended ? "ended" : live.started ? "live" : "waiting",
   };
-  const rewind = live.rewind;
+  const rewind = live.rewindLog;
   if (rewind) view.rewind = () => rewind;
   return view;
 }
