@@ -233,7 +233,7 @@ export async function createLocalHandler(
     if (!known) return _text(404, "404");
     if (!isGet) return _text(405, "405", { allow: "GET, HEAD" });
     if (route === "/status") return _json(_status(hub, title));
-    if (route === "/rewind.cast") return _rewind(request, hub, title);
+    if (route === "/rewind.cast") return _rewind(request, hub, options.title);
     if (route === "/ws") {
       // Browsers always send Origin with a WebSocket: another site's page may not connect.
       const origin = request.headers.get("origin");
@@ -280,7 +280,7 @@ function _status(hub: ViewerHub, title: string) {
   };
 }
 
-function _rewind(request: Request, hub: ViewerHub, title: string): Response {
+function _rewind(request: Request, hub: ViewerHub, title: string | undefined): Response {
   if (hub.rewind === undefined) {
     return _text(404, "this stream does not keep the session for rewinding\n");
   }
