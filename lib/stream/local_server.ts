@@ -11,7 +11,7 @@
 import playerJs from "asciinema-player/dist/bundle/asciinema-player.min.js" with { type: "text" };
 import playerCss from "asciinema-player/dist/bundle/asciinema-player.css" with { type: "text" };
 import pageTemplate from "../../web/index.html" with { type: "text" };
-import { ALIS_PROTOCOL } from "../alis/message.ts";
+import { ALIS_LINK_TYPE, ALIS_PROTOCOL } from "../alis/message.ts";
 import { serveHttp, type TlsFiles } from "../http/server.ts";
 import { upgradeWebSocket } from "../http/websocket.ts";
 import { playerPageCsp } from "./player_page_csp.ts";
@@ -168,7 +168,7 @@ export async function createLocalHandler(
     assets.set(names[name], { body, gzip, type, etag, immutable: true });
   }
   const rewind = hub.rewind !== undefined;
-  const links = `<link rel="alternate" type="${LIVE_LINK_TYPE}" href="ws">` +
+  const links = `<link rel="alternate" type="${ALIS_LINK_TYPE}" href="ws">` +
     (rewind
       ? `\n    <link rel="alternate" type="application/x-asciicast" href="rewind.cast">`
       : "");
@@ -250,12 +250,6 @@ export async function createLocalHandler(
     return serveAsset(request, assets.get(route.slice(1))!, {});
   };
 }
-
-/**
- * The `type` of the `<link rel="alternate">` by which a stream page names its ALiS
- * WebSocket (`asciirec watch` follows it).
- */
-export const LIVE_LINK_TYPE = "application/x-asciinema-alis";
 
 function _json(value: unknown): Response {
   return new Response(JSON.stringify(value), {
