@@ -16,6 +16,9 @@ import { skipWithoutPeer } from "./_peers.ts";
 
 const TOKEN = "LanBrowserTestToken_0123456789";
 
+/** Chromium and the player share two busy cores with the session: generous waits. */
+const wait = (ok: () => boolean | Promise<boolean>, what: string) => waitUntil(ok, what, 30_000);
+
 async function openPage(
   browser: Awaited<ReturnType<typeof launchChromium>>,
   url: string,
@@ -64,21 +67,21 @@ Deno.test({
       const url = await cli.url();
       const problems: string[] = [];
       const page = await openPage(browser, url, problems);
-      await waitUntil(
+      await wait(
         async () => (await playerText(page)).includes("build step 40 ok"),
         "the late joiner to see the current screen",
       );
       assert(!(await playerText(page)).includes("first output"), "the first line scrolled off");
-      await waitUntil(async () => (await state(page)) === "live", "the live indicator");
+      await wait(async () => (await state(page)) === "live", "the live indicator");
       assertEquals(await text(page, "#state"), "LIVE");
       assertEquals(await text(page, "#title"), "rewind demo");
-      await waitUntil(
+      await wait(
         async () => (await text(page, "#viewers")) === "1 watching",
         "the viewer count",
       );
 
       await page.click("#rewind");
-      await waitUntil(
+      await wait(
         async () => (await playerText(page)).includes("first output of the session"),
         "the rewound player to show the first output",
       );
@@ -96,15 +99,15 @@ Deno.test({
       }
 
       await page.click("#live");
-      await waitUntil(async () => (await state(page)) === "live", "live again");
+      await wait(async () => (await state(page)) === "live", "live again");
       await cli.type("\n");
-      await waitUntil(
+      await wait(
         async () => (await playerText(page)).includes("new output after the rewind"),
         "new live output after going back to live",
       );
       await cli.type("\n");
       assertEquals(await cli.exit(), 0);
-      await waitUntil(async () => (await state(page)) === "ended", "the page to show the end");
+      await wait(async () => (await state(page)) === "ended", "the page to show the end");
       assertEquals(await text(page, "#state"), "stream ended");
       assertEquals(problems, []);
     } finally {
@@ -145,12 +148,12 @@ Deno.test({
       assertEquals(url, `http://127.0.0.1:${port}/${TOKEN}/`);
       const problems: string[] = [];
       const page = await openPage(browser, url, problems);
-      await waitUntil(
+      await wait(
         async () => (await playerText(page)).includes("session one"),
         "the first session",
       );
       // The page has seen the first session's rewind log (its status is polled at once).
-      await waitUntil(
+      await wait(
         async () =>
           (await page.evaluate("fetch('status').then((r) => r.json())") as {
             rewind: unknown;
@@ -161,9 +164,9 @@ Deno.test({
 
       await cli.type("\n");
       assertEquals(await cli.exit(), 0);
-      await waitUntil(async () => (await state(page)) === "ended", "the end of session one");
+      await wait(async () => (await state(page)) === "ended", "the end of session one");
       await page.click("#rewind");
-      await waitUntil(
+      await wait(
         async () => /does not answer/.test(await text(page, "#message")),
         "a message that the server is away",
       );
@@ -177,16 +180,16 @@ Deno.test({
       cli = stream("two");
       await cli.url();
       await page.click("#live");
-      await waitUntil(
+      await wait(
         async () => (await playerText(page)).includes("session two"),
         "the page to watch the restarted stream",
       );
       await page.click("#rewind");
-      await waitUntil(
+      await wait(
         async () => /restarted/.test(await text(page, "#message")),
         "a message that the stream restarted",
       );
-      await waitUntil(
+      await wait(
         async () => (await playerText(page)).includes("session two"),
         "the rewind of the new session",
       );
