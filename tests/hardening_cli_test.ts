@@ -51,7 +51,9 @@ Deno.test({
       assertEquals(rec.code, 0, rec.stderr);
       const raw = await runCli(["convert", "-q", `${dir}/f.cast`, "-", "-f", "raw"]);
       assertEquals(raw.code, 0, raw.stderr);
-      const out = raw.stdout.replace(/^\x1b\[8;24;80t/, "");
+      const sizeHint = "\x1b[8;24;80t";
+      assert(raw.stdout.startsWith(sizeHint), "raw output starts with the size");
+      const out = raw.stdout.slice(sizeHint.length);
       // fold ends the last line without a newline.
       const expected = ("x".repeat(200) + "\r\n").repeat(150_000).slice(0, -2);
       assertEquals(out.length, expected.length);

@@ -8,6 +8,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { type Header, MAX_COLS, MAX_ROWS } from "../asciicast/event.ts";
 import type { SessionOptions, SessionStart } from "../session/session.ts";
 import type { SessionConfig } from "../config/asciinema_config.ts";
+import { addRedactOptions, type RedactFlags } from "./_redact_options.ts";
 import { parseKey as parseKeyNotation } from "../config/key_notation.ts";
 
 /**
@@ -37,7 +38,7 @@ export interface WindowSize {
 }
 
 /** The parsed shared flags, as commander hands them to an action. */
-export interface SessionFlags {
+export interface SessionFlags extends RedactFlags {
   /** `-c, --command` */
   command?: string;
   /** `-I, --capture-input` (hidden alias `--stdin`) */
@@ -137,7 +138,7 @@ export function parseIdleTimeLimit(text: string): number {
  * ```
  */
 export function addSessionOptions(cmd: Command): Command {
-  return cmd
+  return addRedactOptions(cmd)
     .option("-c, --command <command>", "command to record (default: $SHELL), run via /bin/sh -c")
     .option("-I, --capture-input", "record keyboard input as well")
     .addOption(new Option("--stdin", "same as --capture-input").hideHelp())

@@ -22,6 +22,8 @@ import {
 } from "../stream/listen_address.ts";
 import type { LocalStream } from "../stream/local_stream.ts";
 import { loadConfig } from "../config/asciinema_config.ts";
+import { redactText } from "../redact/redact_text.ts";
+import { type Redaction, redactionFrom } from "./_redact_options.ts";
 import { info, verbose, warn } from "./_output.ts";
 import {
   parseIdleTimeLimit,
@@ -188,7 +190,8 @@ export async function runSessionWithOutputs(
   givenFlags: OutputFlags,
   options: RunOptions,
 ): Promise<void> {
-  const config = (await loadConfig()).session;
+  const fullConfig = await loadConfig();
+  const config = fullConfig.session;
   const flags = withSessionConfig(givenFlags, config);
   if (flags.idleTimeLimit === undefined && config.idleTimeLimit !== undefined) {
     flags.idleTimeLimit = config.idleTimeLimit;
@@ -201,6 +204,12 @@ export async function runSessionWithOutputs(
     }
   }
   const token = flags.local === undefined ? undefined : _token(flags);
+  // Secrets are redacted at the session's emit point, before the file and every stream.
+  const redaction = await redactionFrom(flags, fullConfig.redact, warn);
+  if (redaction) {
+    parts.session.redaction = { rules: redaction.rules, holdMs: redaction.holdMs };
+    redactParts(parts, redaction);
+  }
   const sinks: SinkFactory[] = [];
   let target: RecordingTarget | undefined;
   let local: LocalStream | undefined;
@@ -262,6 +271,7 @@ export async function runSessionWithOutputs(
       });
     }
     if (parts.autoHeadless) info(`TTY not available, ${options.activity} in headless mode`);
+    if (redaction) info(redaction.summary);
     if (flags.outputFile !== undefined) info(`Recording to ${flags.outputFile}`);
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
     const { status } = await runSession({ ...parts.session, sinks });
@@ -370,6 +380,14 @@ async function startRemoteStreaming(
   });
   info(`Live streaming at ${endpoint.viewerUrl ?? endpoint.wsUrl}`);
   return new RemoteForwarder(endpoint, live, { onNotice: parts.session.onNotice });
+}
+
+/** The header fields of a session (title, command, captured variables), secrets redacted. */
+function redactParts(parts: SessionParts, redaction: Redaction): void {
+  const clean = (text: string) => redactText(redaction.rules, text, "input");
+  if (parts.title !== undefined) parts.title = clean(parts.title);
+  if (parts.command !== undefined) parts.command = clean(parts.command);
+  for (const [name, value] of Object.entries(parts.env)) parts.env[name] = clean(value);
 }
 
 /** Where and how the recording is written. */

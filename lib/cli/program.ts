@@ -51,6 +51,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./convert.ts")).convertCommand(),
   },
   {
+    name: "edit",
+    summary: "cut, trim, speed up or mark a recording; the screen stays right after every cut",
+    load: async () => (await import("./edit.ts")).editCommand(),
+  },
+  {
     name: "stream",
     summary: "stream a terminal session live",
     load: async () => (await import("./stream.ts")).streamCommand(),
@@ -69,6 +74,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: "auth",
     summary: "link this machine (its install id) to your asciinema server account",
     load: async () => (await import("./auth.ts")).authCommand(),
+  },
+  {
+    name: "redact",
+    summary: "redact secrets in a recording, or --verify that it has none",
+    load: async () => (await import("./redact.ts")).redactCommand(),
   },
   {
     name: "serve",

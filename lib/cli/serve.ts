@@ -20,11 +20,13 @@ import { isLoopback, parseListenAddress, reachableHosts } from "../stream/listen
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
 import { addTlsOptions, announceTls, loadServerTls, type TlsFlags } from "./_tls_options.ts";
+import { addRedactOptions, type RedactFlags, redactionFrom } from "./_redact_options.ts";
+import { loadConfig } from "../config/asciinema_config.ts";
 
 /** The port `asciirec serve` listens on by default. */
 export const DEFAULT_RELAY_PORT = 4949;
 
-interface _ServeFlags extends TlsFlags {
+interface _ServeFlags extends TlsFlags, RedactFlags {
   rewind: boolean;
   maxViewers?: string;
   listen: string;
@@ -100,7 +102,11 @@ export function serveCommand(): Command {
     .option("--upload-size-limit <BYTES>", "largest recording accepted", String(16 * 1024 * 1024))
     .option("--live-stream-limit <N>", "most live streams per install id (0 = no limit)", "0")
     .option("--bandwidth-limit <BYTES_PER_SEC>", "sustained producer bandwidth", "100000")
-    .option("--bandwidth-burst <BYTES>", "producer burst allowance", "60000000")
+    .option(
+      "--bandwidth-burst <BYTES>",
+      "producer burst allowance (a larger message is refused at once)",
+      "16000000",
+    )
     .addOption(
       new Option("--not-found-delay <MS>", "delay before 4040 on unknown streams").default("1000")
         .hideHelp(),
@@ -109,9 +115,10 @@ export function serveCommand(): Command {
     .option("--no-rewind", "do not keep live sessions for viewers to rewind")
     .option("--max-viewers <N>", "most viewers of one stream at once (more get a 'full' page)")
     .option("-q, --quiet", "print nothing but errors");
-  return addTlsOptions(cmd)
+  return addRedactOptions(addTlsOptions(cmd))
     .action(async (flags: _ServeFlags) => {
       if (flags.quiet) setQuiet(true);
+      const redaction = await redactionFrom(flags, (await loadConfig()).redact, warn);
       let address;
       try {
         address = parseListenAddress(flags.listen);
@@ -157,6 +164,7 @@ export function serveCommand(): Command {
         recordStreams: flags.recordStreams ?? false,
         rewind: flags.rewind === false ? false : undefined,
         maxViewers,
+        redaction: redaction && { rules: redaction.rules, holdMs: redaction.holdMs },
         log: (message) => info(message),
       });
       const controller = new AbortController();
@@ -184,6 +192,7 @@ export function serveCommand(): Command {
       info(
         `asciirec relay listening on ${scheme}://${host}:${server.addr.port} (data: ${dataDir})`,
       );
+      if (redaction) info(`${redaction.summary}, in every stream and upload`);
       if (!loopback && allowed === undefined) {
         warn("any install id may stream and upload (--allow-any-install-id)");
       }

@@ -7,6 +7,9 @@
  * @module
  */
 import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
+import { RedactTransform } from "../redact/redact_transform.ts";
+import { redactText } from "../redact/redact_text.ts";
+import type { CompiledRules } from "../redact/rules.ts";
 import type { RelayStore } from "./store.ts";
 import type { StreamRuntime, StreamRuntimes } from "./streams.ts";
 import { isUpgrade, offeredProtocols, utf8Length } from "./http.ts";
@@ -57,6 +60,8 @@ export interface ProducerSocketsOptions {
   notFound(request: Request, protocol: string | undefined): Response;
   /** Whether the relay is shutting down. */
   closing(): boolean;
+  /** Redact every producer's stream (its Init screen included) with these rules. */
+  redaction?: { rules: CompiledRules; holdMs: number };
   /** Where log lines go. */
   log: (message: string) => void;
 }
@@ -73,6 +78,8 @@ class _Producer {
   closedWith: number | undefined;
   lastId = 0;
   touchedAt = 0;
+  /** The redaction of the current producer session, when the relay redacts. */
+  redact: RedactTransform | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -160,6 +167,15 @@ export function producerSocketHandler(
     }
     for (const update of updates) {
       if (update.kind === "init") {
+        producer.redact?.flush();
+        const redaction = options.redaction;
+        if (redaction) {
+          // The policy holds whatever client publishes: the Init's screen and every event.
+          update.initData = redactText(redaction.rules, update.initData, "terminal");
+          producer.redact = new RedactTransform(redaction.rules, (event) => {
+            if (runtime.producer === producer) runtime.live.write(event);
+          }, { holdMs: redaction.holdMs });
+        }
         runtimes.startSession(runtime, update);
         producer.started = true;
         producer.lastId = update.lastId;
@@ -170,10 +186,12 @@ export function producerSocketHandler(
         store.touchStream(producer.streamId, producer.lastId);
         producer.touchedAt = Date.now();
       } else if (update.kind === "event") {
-        runtime.live.write(update.event);
+        if (producer.redact) producer.redact.push(update.event);
+        else runtime.live.write(update.event);
         producer.lastId = update.id;
         if (update.event.code === "x") producer.exited = true;
       } else {
+        producer.redact?.flush();
         void runtimes.end(runtime);
       }
     }
@@ -191,6 +209,9 @@ export function producerSocketHandler(
   const closed = async (producer: _Producer, code: number) => {
     clearTimeout(producer.timer);
     const runtime = runtimes.find(producer.streamId);
+    // What redaction still holds goes out before the stream changes hands or ends.
+    producer.redact?.flush();
+    producer.redact?.dispose();
     if (producer.detached || options.closing() || !runtime || runtime.producer !== producer) {
       return;
     }

@@ -7,6 +7,9 @@
  */
 import { join } from "node:path";
 import { openRecording } from "../asciicast/reader.ts";
+import { redactRecording } from "../redact/redact_recording.ts";
+import { redactText } from "../redact/redact_text.ts";
+import type { CompiledRules } from "../redact/rules.ts";
 import { baseUrl } from "./api.ts";
 import { apiError, json, readLimited } from "./http.ts";
 import { authenticate } from "./install_auth.ts";
@@ -28,6 +31,8 @@ export interface RecordingsOptions {
   publicUrl?: string;
   /** Where log lines go. */
   log: (message: string) => void;
+  /** Redact every upload with these rules before it is kept. */
+  redaction?: CompiledRules;
 }
 
 /**
@@ -95,6 +100,21 @@ export class Recordings {
       }
       title = recording.header.title ?? null;
       if (title?.includes("\0")) throw new SyntaxError("the title contains a NUL character");
+      const rules = this.#options.redaction;
+      if (rules) {
+        // The relay's policy: the file kept (and served) is the redacted one.
+        const redactedPath = `${tempPath}.redacted`;
+        const out = await Deno.open(redactedPath, { write: true, createNew: true });
+        const found = await redactRecording(await openRecording(tempPath), out.writable, rules);
+        if (found > 0) {
+          await Deno.rename(redactedPath, tempPath);
+          if (title !== null) title = redactText(rules, title, "input");
+          this.#options.log(`upload: ${found} secret(s) redacted`);
+        } else {
+          // Nothing to redact: the upload is kept byte for byte.
+          await Deno.remove(redactedPath);
+        }
+      }
     } catch (error) {
       await Deno.remove(tempPath).catch(() => {});
       const message = error instanceof Error ? error.message.replace(tempPath, part.name) : "";
@@ -108,7 +128,7 @@ export class Recordings {
       owner,
       streamId: null,
       fileName: part.name || "recording.cast",
-      size: part.size,
+      size: (await Deno.stat(finalPath)).size,
       title,
     });
     this.#options.log(`recording ${record.id} uploaded (${record.size} bytes)`);

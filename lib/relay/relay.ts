@@ -21,6 +21,7 @@ import type { LiveTerminal } from "../stream/live_state.ts";
 import type { ViewerOptions } from "../stream/viewer.ts";
 import type { RewindLogOptions } from "../stream/rewind_log.ts";
 import { Vt } from "../vt/vt.ts";
+import type { CompiledRules } from "../redact/rules.ts";
 import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { StreamApi } from "./api.ts";
@@ -86,6 +87,11 @@ export interface RelayOptions {
   rewind?: RewindLogOptions | false;
   /** Where log lines go. Default: nowhere. */
   log?: (message: string) => void;
+  /**
+   * Redact every producer's stream and every upload with these rules (a policy enforced at
+   * the relay, whatever client publishes). Default: none.
+   */
+  redaction?: { rules: CompiledRules; holdMs: number };
 }
 
 /**
@@ -148,6 +154,7 @@ export class Relay {
       allowedInstallIds: options.allowedInstallIds,
       publicUrl: options.publicUrl,
       log,
+      redaction: options.redaction?.rules,
     });
     const notFound = (request: Request, protocol: string | undefined) =>
       this.#notFoundSocket(request, protocol);
@@ -160,6 +167,7 @@ export class Relay {
       notFound,
       closing,
       log,
+      redaction: options.redaction,
     });
     this.#viewerSocket = viewerSocketHandler({
       store,

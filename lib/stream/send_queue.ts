@@ -32,6 +32,11 @@ export interface SendQueueOptions<T> {
   onBroken(error?: unknown): void;
   /** The queue became empty after holding items. */
   onEmpty?(): void;
+  /**
+   * Items may merge once more than this many wait (a peer that has fallen behind, not one
+   * that is briefly slow). Default 8; 0 merges from the first.
+   */
+  mergeAfter?: number;
   /** Most items queued (merged items count as the items they hold). Default 1024. */
   maxItems?: number;
   /** Most bytes queued. Default 16 MiB. */
@@ -64,6 +69,7 @@ export class SendQueue<T> {
   readonly #socket: QueueSocket;
   readonly #options: SendQueueOptions<T>;
   readonly #maxItems: number;
+  readonly #mergeAfter: number;
   readonly #maxBytes: number;
   readonly #highWater: number;
   #items: T[] = [];
@@ -79,6 +85,7 @@ export class SendQueue<T> {
     this.#socket = socket;
     this.#options = options;
     this.#maxItems = options.maxItems ?? 1024;
+    this.#mergeAfter = options.mergeAfter ?? 8;
     this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     this.#highWater = options.highWaterBytes ?? 256 * 1024;
   }
@@ -98,7 +105,9 @@ export class SendQueue<T> {
       return this.#send(item);
     }
     const last = this.#items.length > 0 ? this.#items[this.#items.length - 1]! : undefined;
-    const merged = last === undefined ? undefined : this.#options.merge?.(last, item);
+    const merged = last === undefined || this.#items.length <= this.#mergeAfter
+      ? undefined
+      : this.#options.merge?.(last, item);
     if (merged !== undefined) {
       this.#bytes += this.#options.size(merged) - this.#options.size(last!);
       this.#items[this.#items.length - 1] = merged;

@@ -35,6 +35,11 @@ export interface ViewerOptions {
   maxQueueBytes?: number;
   /** Nothing more is handed to a socket buffering more than this. Default 256 KiB. */
   highWaterBytes?: number;
+  /**
+   * Waiting output merges into fewer messages once more than this many messages wait for a
+   * viewer. Default 8; `Infinity` never merges (every event its own message).
+   */
+  mergeAfter?: number;
   /** How long an ended viewer may take to leave before it is cut off. Default 3000 ms. */
   closeTimeoutMs?: number;
   /** Told about viewers that were disconnected (lag, send errors). */
@@ -122,6 +127,7 @@ export class ViewerConnection implements LiveSubscriber {
         if (this.#ending) this.#closeEnded();
       },
       maxItems: options.maxQueueEvents,
+      mergeAfter: options.mergeAfter,
       maxBytes: options.maxQueueBytes,
       highWaterBytes: options.highWaterBytes,
     });
