@@ -17,6 +17,7 @@ const ALL = [
   "snapshot",
   "relay",
   "export",
+  "lan",
 ];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;

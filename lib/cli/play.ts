@@ -39,6 +39,7 @@ Keys while playing:
   q, ^C   quit
 
 FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin.
+A live stream's URL is for asciirec watch.
 Without a terminal on stdin and stdout, the output goes to stdout with its timing and
 keys are not read. --loop reopens FILE for each pass, so it cannot be used with -.
 Without -s or -i, [playback] speed and idle_time_limit in asciinema's config.toml apply;
@@ -130,8 +131,30 @@ function _openOutput(): _Output {
   };
 }
 
+/** Whether `url` is a live stream (its name says so, or it is a page with an ALiS link). */
+async function _isLive(url: string): Promise<boolean> {
+  const { looksLive, resolveLiveUrl } = await import("../play/live_url.ts");
+  if (looksLive(url)) return true;
+  if (!/^https?:\/\//i.test(url)) return false;
+  try {
+    // A HEAD first, so a recording's URL is not downloaded twice.
+    const head = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+    await head.body?.cancel();
+    if (!/^text\/html/i.test(head.headers.get("content-type") ?? "")) return false;
+    return (await resolveLiveUrl(url)).live;
+  } catch {
+    return false; // the reader says what is wrong with it
+  }
+}
+
 async function _play(source: string, flags: PlayFlags): Promise<void> {
   if (flags.quiet) setQuiet(true);
+  if (await _isLive(source)) {
+    throw new UsageError(
+      `${source} is a live stream: watch it with asciirec watch ${source}` +
+        (/^https?:/i.test(source) ? ` (or play the session so far from its rewind.cast)` : ""),
+    );
+  }
   if (flags.loop && source === "-") {
     throw new UsageError(
       "--loop cannot be used with - (stdin can be read only once); save the recording to a file",

@@ -36,6 +36,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./play.ts")).playCommand(),
   },
   {
+    name: "watch",
+    summary: "watch a live stream in this terminal",
+    load: async () => (await import("./watch.ts")).watchCommand(),
+  },
+  {
     name: "cat",
     summary: "join recordings into one, on one timeline, written to stdout",
     load: async () => (await import("./cat.ts")).catCommand(),
