@@ -55,14 +55,15 @@ export class Option {
   constructor(flags: string, description = "") {
     this.flags = flags;
     this.description = description;
-    const words = flags.split(/[ ,|]+/).filter(Boolean);
+    // `-c, --command <command>`, `--theme <name|file>`, `-r, --remote [ID|URL]`
+    const placeholder = /[<[]/.exec(flags);
+    const names = placeholder ? flags.slice(0, placeholder.index) : flags;
+    let value: Option["value"] = "none";
+    if (placeholder) value = placeholder[0] === "<" ? "required" : "optional";
     let short: string | undefined;
     let long: string | undefined;
-    let value: Option["value"] = "none";
-    for (const word of words) {
-      if (/^<.*>$/.test(word)) value = "required";
-      else if (/^\[.*\]$/.test(word)) value = "optional";
-      else if (word.startsWith("--")) long = word;
+    for (const word of names.split(/[ ,|]+/).filter(Boolean)) {
+      if (word.startsWith("--")) long = word;
       else if (word.startsWith("-")) short = word;
     }
     if (short !== undefined) this.short = short;

@@ -36,7 +36,8 @@ function rec(): Command {
     .option("-q, --quiet", "be quiet")
     .option("-y, --yes", "answer yes")
     .option("--no-loop", "play once")
-    .option("-l, --local [address]", "serve locally")
+    .option("-l, --local [IP:PORT|PORT]", "serve locally")
+    .option("--theme <name|file>", "colours")
     .addOption(new Option("-f, --format <name>", "format").choices(["v2", "v3"]))
     .addOption(new Option("--append", "append").conflicts("overwrite"))
     .option("--overwrite", "overwrite")
@@ -56,8 +57,24 @@ Deno.test("options: long, long=value, short, short joined to its value, flags to
     loop: true,
     label: ["a"],
   }]);
-  const again = run(rec(), ["x", "-c", "-dash-first", "--no-loop", "--label", "a", "--label", "b"]);
-  assertEquals(again.seen, ["x", { command: "-dash-first", loop: false, label: ["a", "b"] }]);
+  const again = run(rec(), [
+    "x",
+    "-c",
+    "-dash-first",
+    "--no-loop",
+    "--label",
+    "a",
+    "--label",
+    "b",
+    "--theme",
+    "nord",
+  ]);
+  assertEquals(again.seen, ["x", {
+    command: "-dash-first",
+    loop: false,
+    label: ["a", "b"],
+    theme: "nord",
+  }]);
 });
 
 Deno.test("an optional value is taken when the next word is not an option", () => {
