@@ -1,0 +1,179 @@
+/**
+ * The recording's clock for tapes: the tape's own time, not the wall clock, so that two runs
+ * of a tape give the same file.
+ *
+ * Each step of a tape (a typed character, a key press, a Sleep, a Wait…) starts where the
+ * previous one ended on the tape's clock and lasts its scripted length (a Wait: its real
+ * length, rounded down to the frame interval). Output that arrives while a step runs is
+ * placed at the step's start plus its real delay since the step began, rounded down to the
+ * frame interval (1/Framerate) and capped at the step's length; output placed at the same
+ * time becomes one event. Rounding down suits terminal output, which always comes a little
+ * after the key that caused it: an echo a few milliseconds late still lands on the key's
+ * own frame. While hidden, steps take no recording time and their output is left out.
+ *
+ * @module
+ */
+import type { Event } from "../asciicast/event.ts";
+
+/** Options for {@linkcode Timeline}. */
+export interface TimelineOptions {
+  /** Frames per second: the grid output is placed on. */
+  framerate: number;
+  /** Receives each finished event, in time order. */
+  emit: (event: Event) => void;
+}
+
+/** Events larger than this many UTF-16 units are cut (at the same time) into pieces. */
+const MAX_EVENT = 256 * 1024;
+
+interface Step {
+  /** Tape time of the start, µs. */
+  start: number;
+  /** Real time of the start, ms (`performance.now()`). */
+  realStart: number;
+  /** Scripted length in µs; undefined while a Wait runs. */
+  length: number | undefined;
+}
+
+/**
+ * Places a tape's output on the tape's clock.
+ *
+ * @example
+ * ```ts
+ * import { Timeline } from "./timeline.ts";
+ * const events: { time: number; code: string; data: string }[] = [];
+ * const timeline = new Timeline({ framerate: 50, emit: (e) => events.push(e) });
+ * timeline.begin(1000, 50_000); // a key press of 50 ms, started at real time 1000 ms
+ * timeline.output(new TextEncoder().encode("l"), 1000.4); // its echo, 0.4 ms later
+ * timeline.end(1050.3);
+ * timeline.finish();
+ * // events: [{ time: 0, code: "o", data: "l" }]
+ * ```
+ */
+export class Timeline {
+  #frame: number;
+  #emit: (event: Event) => void;
+  #now = 0;
+  #step: Step | undefined;
+  #hidden = false;
+  #pending: Event | undefined;
+  #last = 0;
+  #decoder = new TextDecoder();
+  #finished = false;
+
+  /** Starts at tape time 0, visible. */
+  constructor(options: TimelineOptions) {
+    if (!(options.framerate > 0)) throw new RangeError("framerate must be positive");
+    this.#frame = 1e6 / options.framerate;
+    this.#emit = options.emit;
+  }
+
+  /** The tape time at which the next step starts, µs. */
+  get now(): number {
+    return this.#now;
+  }
+
+  /** Whether output is being left out (between Hide and Show). */
+  get hidden(): boolean {
+    return this.#hidden;
+  }
+
+  /** Rounds a duration in µs down to the frame grid. */
+  quantize(micros: number): number {
+    return Math.round(Math.floor(micros / this.#frame + 1e-9) * this.#frame);
+  }
+
+  /**
+   * Starts a step at the current tape time; `length` in µs, or undefined when it is only
+   * known at its end (a Wait).
+   */
+  begin(realStart: number, length: number | undefined): void {
+    this.#step = { start: this.#now, realStart, length };
+  }
+
+  /**
+   * Ends the current step at real time `realEnd`; the tape clock advances by its length
+   * (unless hidden). Returns that length in µs.
+   */
+  end(realEnd: number): number {
+    const step = this.#step;
+    if (!step) return 0;
+    this.#step = undefined;
+    const length = step.length ?? this.quantize(Math.max(0, realEnd - step.realStart) * 1000);
+    if (!this.#hidden) this.#now = step.start + length;
+    return length;
+  }
+
+  /** Terminal output that arrived at real time `real`. */
+  output(bytes: Uint8Array, real: number): void {
+    if (this.#hidden || this.#finished) return;
+    const text = this.#decoder.decode(bytes, { stream: true });
+    if (text === "") return;
+    this.#place(this.#timeOf(real), text);
+  }
+
+  /**
+   * Stops putting output in the recording (steps then take no recording time either), or
+   * resumes it with `snapshot` (terminal output that redraws the current screen from a reset
+   * terminal) as one event at the current tape time.
+   */
+  setHidden(hidden: boolean, snapshot?: string): void {
+    if (hidden === this.#hidden) return;
+    this.#hidden = hidden;
+    if (hidden) {
+      const rest = this.#decoder.decode();
+      if (rest) this.#place(this.#now, rest);
+      this.#flush();
+    } else {
+      this.#decoder = new TextDecoder();
+      if (snapshot !== undefined) this.#place(this.#now, snapshot);
+    }
+  }
+
+  /**
+   * Emits what is pending, then (with `status`) an `x` event at the current tape time, which
+   * keeps a final Sleep in the recording. Later output is ignored.
+   */
+  finish(status?: number): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const rest = this.#hidden ? "" : this.#decoder.decode();
+    if (rest) this.#place(this.#timeOf(Infinity), rest);
+    this.#flush();
+    if (status !== undefined) {
+      this.#emit({ time: Math.max(this.#now, this.#last), code: "x", data: String(status) });
+    }
+  }
+
+  #timeOf(real: number): number {
+    const step = this.#step;
+    if (!step) return this.#now;
+    const offset = this.quantize(Math.max(0, real - step.realStart) * 1000);
+    return step.start + (step.length === undefined ? offset : Math.min(offset, step.length));
+  }
+
+  #place(time: number, text: string): void {
+    if (time < this.#last) time = this.#last;
+    const pending = this.#pending;
+    if (pending && pending.time === time) pending.data += text;
+    else {
+      this.#flush();
+      this.#pending = { time, code: "o", data: text };
+    }
+    this.#last = time;
+    // Cut where the content says, never where reads happened to end.
+    while (this.#pending!.data.length > MAX_EVENT) {
+      const data = this.#pending!.data;
+      let cut = MAX_EVENT;
+      const code = data.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut--;
+      this.#emit({ time, code: "o", data: data.slice(0, cut) });
+      this.#pending = { time, code: "o", data: data.slice(cut) };
+    }
+  }
+
+  #flush(): void {
+    if (this.#pending && this.#pending.data !== "") this.#emit(this.#pending);
+    this.#pending = undefined;
+  }
+}
