@@ -172,13 +172,13 @@ class _Parser {
   #file: string;
   #index: LineIndex;
   #pos = 0;
-  #readSource: ParseTapeOptions["readSource"] & {};
+  #readSource: NonNullable<ParseTapeOptions["readSource"]>;
   #sourced: boolean;
 
   constructor(
     source: string,
     file: string,
-    readSource: ParseTapeOptions["readSource"] & {},
+    readSource: NonNullable<ParseTapeOptions["readSource"]>,
     sourced: boolean,
   ) {
     // A byte-order mark is not part of the first command.

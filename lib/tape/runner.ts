@@ -406,7 +406,7 @@ class _Run {
   #instant(action: () => void): void {
     this.#timeline.begin(performance.now(), 0);
     action();
-    this.#timeline.end(performance.now());
+    this.#timeline.end();
   }
 
   /** Whether the program asked for application cursor keys (DECCKM), as the screen says. */
@@ -426,7 +426,10 @@ class _Run {
   /** The real time this step should start at, dropping a backlog larger than MAX_LATE_MS. */
   #stepStart(): number {
     const now = performance.now();
-    if (now - (this.#anchor + this.#script) > MAX_LATE_MS) this.#anchor = now - this.#script;
+    if (now - (this.#anchor + this.#script) > MAX_LATE_MS) {
+      this.#anchor = now - this.#script;
+      this.#timeline.resync();
+    }
     return now;
   }
 
@@ -435,7 +438,7 @@ class _Run {
     this.#checkAbort();
     this.#checkShell();
     const start = this.#stepStart();
-    this.#timeline.begin(start, length);
+    this.#timeline.begin(start, length, { key: true });
     if (bytes !== "") {
       try {
         await this.#pty!.write(encoder.encode(bytes));
@@ -450,7 +453,10 @@ class _Run {
     }
     this.#script += length / 1000;
     if (length > 0) await this.#until(this.#anchor + this.#script);
-    this.#timeline.end(performance.now());
+    // One turn of the event loop: output that arrived while this process waited for the
+    // CPU (and the timer with it) is read now, in the step it belongs to.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.#timeline.end();
   }
 
   async #sleep(length: number): Promise<void> {
@@ -469,12 +475,13 @@ class _Run {
         if (now - quietSince >= FAST_QUIET_MS) {
           // The rest of the Sleep is idle: skip it in real time, keep it in the recording.
           this.#anchor = now - this.#script;
+          this.#timeline.resync();
           break;
         }
         await this.#nextChange(Math.min(deadline, quietSince + FAST_QUIET_MS) - now);
       }
     }
-    this.#timeline.end(performance.now());
+    this.#timeline.end();
   }
 
   async #wait(command: Extract<TapeCommand, { kind: "wait" }>): Promise<void> {
@@ -491,7 +498,7 @@ class _Run {
       const now = performance.now();
       const where = command.scope === "Line" ? "the line the cursor is on" : "the screen";
       if (this.#ended || this.#exit) {
-        this.#timeline.end(now);
+        this.#timeline.end();
         throw new TapeRunError(
           `${this.#exitText()} while waiting for ${pattern} to match ${where}; ` +
             `it was: ${JSON.stringify(value)}`,
@@ -499,7 +506,7 @@ class _Run {
         );
       }
       if (now >= deadline) {
-        this.#timeline.end(now);
+        this.#timeline.end();
         throw new TapeRunError(
           `timed out after ${formatSeconds(timeout)} waiting for ${pattern} to match ${where}; ` +
             `it was: ${JSON.stringify(value)}`,
@@ -508,7 +515,7 @@ class _Run {
       }
       await this.#nextChange(deadline - now);
     }
-    const length = this.#timeline.end(performance.now());
+    const length = this.#timeline.end();
     this.#script += length / 1000;
     this.#anchor = performance.now() - this.#script;
   }

@@ -3,13 +3,23 @@
  * of a tape give the same file.
  *
  * Each step of a tape (a typed character, a key press, a Sleep, a Wait…) starts where the
- * previous one ended on the tape's clock and lasts its scripted length (a Wait: its real
- * length, rounded down to the frame interval). Output that arrives while a step runs is
- * placed at the step's start plus its real delay since the step began, rounded down to the
+ * previous one ended on the tape's clock and lasts its scripted length. Output that arrives
+ * while a step runs is placed at the step's start plus its real delay, rounded down to the
  * frame interval (1/Framerate) and capped at the step's length; output placed at the same
- * time becomes one event. Rounding down suits terminal output, which always comes a little
- * after the key that caused it: an echo a few milliseconds late still lands on the key's
- * own frame. While hidden, steps take no recording time and their output is left out.
+ * time becomes one event. Two refinements keep the jitter of real programs out of the file:
+ *
+ * - Output during a key press (a typed character, a key, Ctrl+…, Paste) is placed at the
+ *   key press: an echo, or a program that starts within the typing interval, shows with the
+ *   key that caused it, however many milliseconds it took.
+ * - The real delay is measured from the last output before it, when there is one since the
+ *   clocks were last in step (it has a place on the tape's clock too), else from the step's
+ *   start. So a program's later output (a timer, a progress bar) keeps its own rhythm
+ *   however long the program took to start.
+ *
+ * A Wait lasts until the output it waited for, placed by the same rules (0 when it matched at
+ * once). While hidden, steps take no recording time and their output is left out.
+ *
+ * Rounding down suits terminal output, which always comes a little after what caused it.
  *
  * @module
  */
@@ -23,6 +33,12 @@ export interface TimelineOptions {
   emit: (event: Event) => void;
 }
 
+/** Options for {@linkcode Timeline.begin}. */
+export interface StepOptions {
+  /** A key press: its output is placed at its start. */
+  key?: boolean;
+}
+
 /** Events larger than this many UTF-16 units are cut (at the same time) into pieces. */
 const MAX_EVENT = 256 * 1024;
 
@@ -31,8 +47,19 @@ interface Step {
   start: number;
   /** Real time of the start, ms (`performance.now()`). */
   realStart: number;
-  /** Scripted length in µs; undefined while a Wait runs. */
+  /** Scripted length in µs; undefined for a Wait. */
   length: number | undefined;
+  /** A key press. */
+  key: boolean;
+  /** Tape time of the last output placed in this step. */
+  lastOutput?: number;
+}
+
+/** The last output: where it was placed, when it came, and in which clock epoch. */
+interface Reference {
+  tape: number;
+  real: number;
+  epoch: number;
 }
 
 /**
@@ -43,9 +70,9 @@ interface Step {
  * import { Timeline } from "./timeline.ts";
  * const events: { time: number; code: string; data: string }[] = [];
  * const timeline = new Timeline({ framerate: 50, emit: (e) => events.push(e) });
- * timeline.begin(1000, 50_000); // a key press of 50 ms, started at real time 1000 ms
- * timeline.output(new TextEncoder().encode("l"), 1000.4); // its echo, 0.4 ms later
- * timeline.end(1050.3);
+ * timeline.begin(1000, 50_000, { key: true }); // a key press of 50 ms at real time 1000 ms
+ * timeline.output(new TextEncoder().encode("l"), 1003); // its echo, 3 ms later
+ * timeline.end(1050);
  * timeline.finish();
  * // events: [{ time: 0, code: "o", data: "l" }]
  * ```
@@ -60,6 +87,8 @@ export class Timeline {
   #last = 0;
   #decoder = new TextDecoder();
   #finished = false;
+  #epoch = 0;
+  #reference: Reference | undefined;
 
   /** Starts at tape time 0, visible. */
   constructor(options: TimelineOptions) {
@@ -84,32 +113,48 @@ export class Timeline {
   }
 
   /**
-   * Starts a step at the current tape time; `length` in µs, or undefined when it is only
-   * known at its end (a Wait).
+   * Says that real time and tape time have moved apart (a skipped Sleep, a schedule that
+   * fell behind): later output is measured from its step's start, not from earlier output.
    */
-  begin(realStart: number, length: number | undefined): void {
-    this.#step = { start: this.#now, realStart, length };
+  resync(): void {
+    this.#epoch++;
   }
 
   /**
-   * Ends the current step at real time `realEnd`; the tape clock advances by its length
-   * (unless hidden). Returns that length in µs.
+   * Starts a step at the current tape time; `length` in µs, or undefined for a Wait (whose
+   * length is known at its end).
    */
-  end(realEnd: number): number {
+  begin(realStart: number, length: number | undefined, options: StepOptions = {}): void {
+    this.#step = { start: this.#now, realStart, length, key: Boolean(options.key) };
+  }
+
+  /**
+   * Ends the current step; the tape clock advances by its length (unless hidden). Returns
+   * that length in µs.
+   */
+  end(): number {
     const step = this.#step;
     if (!step) return 0;
     this.#step = undefined;
-    const length = step.length ?? this.quantize(Math.max(0, realEnd - step.realStart) * 1000);
+    const length = step.length ?? (step.lastOutput ?? step.start) - step.start;
     if (!this.#hidden) this.#now = step.start + length;
     return length;
   }
 
-  /** Terminal output that arrived at real time `real`. */
+  /** Terminal output that arrived at real time `real` (ms, `performance.now()`). */
   output(bytes: Uint8Array, real: number): void {
     if (this.#hidden || this.#finished) return;
     const text = this.#decoder.decode(bytes, { stream: true });
     if (text === "") return;
-    this.#place(this.#timeOf(real), text);
+    const time = this.#timeOf(real);
+    this.#place(time, text);
+    // Output merged into one event keeps the first piece's arrival as its reference: a
+    // program that writes a screen in several pieces is measured from where it began.
+    const ref = this.#reference;
+    if (!ref || ref.tape !== this.#last || ref.epoch !== this.#epoch) {
+      this.#reference = { tape: this.#last, real, epoch: this.#epoch };
+    }
+    if (this.#step) this.#step.lastOutput = this.#last;
   }
 
   /**
@@ -120,6 +165,7 @@ export class Timeline {
   setHidden(hidden: boolean, snapshot?: string): void {
     if (hidden === this.#hidden) return;
     this.#hidden = hidden;
+    this.resync();
     if (hidden) {
       const rest = this.#decoder.decode();
       if (rest) this.#place(this.#now, rest);
@@ -138,7 +184,7 @@ export class Timeline {
     if (this.#finished) return;
     this.#finished = true;
     const rest = this.#hidden ? "" : this.#decoder.decode();
-    if (rest) this.#place(this.#timeOf(Infinity), rest);
+    if (rest) this.#place(this.#last, rest);
     this.#flush();
     if (status !== undefined) {
       this.#emit({ time: Math.max(this.#now, this.#last), code: "x", data: String(status) });
@@ -148,8 +194,17 @@ export class Timeline {
   #timeOf(real: number): number {
     const step = this.#step;
     if (!step) return this.#now;
-    const offset = this.quantize(Math.max(0, real - step.realStart) * 1000);
-    return step.start + (step.length === undefined ? offset : Math.min(offset, step.length));
+    if (step.key) return step.start;
+    const ref = this.#reference;
+    const base = ref && ref.epoch === this.#epoch
+      ? ref
+      : { tape: step.start, real: step.realStart };
+    let time = base.tape + this.quantize(Math.max(0, real - base.real) * 1000);
+    if (time < step.start) time = step.start;
+    if (step.length !== undefined && time > step.start + step.length) {
+      time = step.start + step.length;
+    }
+    return time;
   }
 
   #place(time: number, text: string): void {
