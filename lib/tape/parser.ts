@@ -226,7 +226,12 @@ class _Parser {
    * else just after `after` (the last token of the command), where the missing part goes.
    */
   #expected(after: Token, found: Token, expected: string, hint = ""): void {
-    const here = this.#sameLine(after, found) && found.kind !== "error";
+    if (found.kind === "error" && this.#sameLine(after, found)) {
+      this.#take(found);
+      this.#error(found.start, found.text);
+      return;
+    }
+    const here = this.#sameLine(after, found);
     const what = here ? describe(found) : found.kind === "eof" ? "end of file" : "end of line";
     this.#error(here ? found.start : after.end, `${expected}, got ${what}${hint}`);
   }
@@ -419,7 +424,7 @@ class _Parser {
         ? ` (to type the word, quote it: Type "${found.text}")`
         : "";
       this.#expected(last, found, "Type expects a string to type", hint);
-      return;
+      return this.#recover(last);
     }
     const command: TapeCommand = {
       kind: "type",
@@ -512,16 +517,24 @@ class _Parser {
   }
 
   #env(start: Token): void {
-    const name = this.#peek();
-    if (!((name.kind === "word" || name.kind === "string") && this.#sameLine(start, name))) {
+    let name = this.#peek();
+    const nameKinds = ["word", "string", "number"];
+    if (!(nameKinds.includes(name.kind) && this.#sameLine(start, name))) {
       this.#expected(start, name, "Env expects a variable name and a value");
       return this.#recover(start);
     }
     this.#take(name);
+    // A name like 1X lexes as a number and a word: read it as written.
+    for (let next = this.#peek(); nameKinds.includes(next.kind) && next.start === name.end;) {
+      this.#take(next);
+      const raw = name.raw + next.raw;
+      name = { ...name, kind: "word", text: raw, raw, end: next.end };
+      next = this.#peek();
+    }
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.text)) {
       this.#error(
         name.start,
-        `Env expects a variable name (letters, digits, _), got ${describe(name)}`,
+        `Env expects a variable name (letters, digits, _), got ${JSON.stringify(name.text)}`,
       );
       return this.#recover(name);
     }
@@ -619,6 +632,15 @@ class _Parser {
           plus.start,
           `the key (${key}) must come last in ${start.text}+…; modifiers first`,
         );
+        // The rest of the chain belongs to this command.
+        for (let end = plus.end;;) {
+          const part = this.#peek("key");
+          if (part.start !== end || part.kind === "eof") break;
+          this.#take(part);
+          const next = this.#peek();
+          if (!(next.kind === "punct" && next.text === "+" && next.start === part.end)) break;
+          end = this.#take(next).end;
+        }
         return this.#recover(plus);
       }
       last = this.#take(plus);
