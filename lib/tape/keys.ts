@@ -32,6 +32,9 @@ export interface KeyModes {
   applicationCursor?: boolean;
 }
 
+/** Options for {@linkcode keyBytes} and {@linkcode comboBytes}: modifiers held and modes. */
+export interface KeyOptions extends Modifiers, KeyModes {}
+
 const ESC = "\x1b";
 
 const CURSOR_FINAL: Readonly<Record<string, string>> = {
@@ -75,7 +78,16 @@ function modifierParam(m: Modifiers): number {
   return 1 + (m.shift ? 1 : 0) + (m.alt ? 2 : 0) + (m.ctrl ? 4 : 0);
 }
 
-/** Whether a key's bytes depend on the application cursor mode. */
+/**
+ * Whether a key's bytes depend on the application cursor mode.
+ *
+ * @example
+ * ```ts
+ * import { dependsOnCursorMode } from "./keys.ts";
+ * dependsOnCursorMode("Up"); // true
+ * dependsOnCursorMode("PageUp"); // false
+ * ```
+ */
 export function dependsOnCursorMode(key: string): boolean {
   return key in CURSOR_FINAL;
 }
@@ -87,12 +99,14 @@ export function dependsOnCursorMode(key: string): boolean {
  * ```ts
  * import { keyBytes } from "./keys.ts";
  * keyBytes("Up"); // "\x1b[A"
- * keyBytes("Up", {}, { applicationCursor: true }); // "\x1bOA"
+ * keyBytes("Up", { applicationCursor: true }); // "\x1bOA"
  * keyBytes("Left", { ctrl: true }); // "\x1b[1;5D"
  * keyBytes("Tab", { shift: true }); // "\x1b[Z"
  * ```
  */
-export function keyBytes(key: KeyName, modifiers: Modifiers = {}, modes: KeyModes = {}): string {
+export function keyBytes(key: KeyName, options: KeyOptions = {}): string {
+  const modifiers = options;
+  const modes = options;
   const modified = Boolean(modifiers.ctrl || modifiers.alt || modifiers.shift);
   const alt = modifiers.alt ? ESC : "";
   const final = CURSOR_FINAL[key];
@@ -135,8 +149,9 @@ export function keyBytes(key: KeyName, modifiers: Modifiers = {}, modes: KeyMode
  * comboBytes("Enter", { alt: true }); // "\x1b\r"
  * ```
  */
-export function comboBytes(key: string, modifiers: Modifiers, modes: KeyModes = {}): string {
-  if ([...key].length > 1) return keyBytes(key as KeyName, modifiers, modes);
+export function comboBytes(key: string, options: KeyOptions): string {
+  if ([...key].length > 1) return keyBytes(key as KeyName, options);
+  const modifiers = options;
   let char = key;
   if (modifiers.shift && /^[a-z]$/.test(char)) char = char.toUpperCase();
   if (modifiers.ctrl) {
@@ -165,10 +180,18 @@ const TYPED_ARROWS: Readonly<Record<string, KeyName>> = {
  */
 export function typedBytes(char: string, modes: KeyModes = {}): string {
   const arrow = TYPED_ARROWS[char];
-  return arrow ? keyBytes(arrow, {}, modes) : char;
+  return arrow ? keyBytes(arrow, modes) : char;
 }
 
-/** Whether typing `char` sends a cursor key (whose bytes depend on the cursor mode). */
+/**
+ * Whether typing `char` sends a cursor key (whose bytes depend on the cursor mode).
+ *
+ * @example
+ * ```ts
+ * import { isTypedArrow } from "./keys.ts";
+ * isTypedArrow("↑"); // true
+ * ```
+ */
 export function isTypedArrow(char: string): boolean {
   return char in TYPED_ARROWS;
 }

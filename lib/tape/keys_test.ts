@@ -30,10 +30,10 @@ Deno.test("keys send the bytes xterm sends", async (t) => {
 Deno.test("cursor keys follow the application cursor mode", () => {
   const app = { applicationCursor: true };
   assertEquals(
-    (["Up", "Down", "Right", "Left", "Home", "End"] as KeyName[]).map((k) => keyBytes(k, {}, app)),
+    (["Up", "Down", "Right", "Left", "Home", "End"] as KeyName[]).map((k) => keyBytes(k, app)),
     ["\x1bOA", "\x1bOB", "\x1bOC", "\x1bOD", "\x1bOH", "\x1bOF"],
   );
-  assertEquals(keyBytes("PageUp", {}, app), "\x1b[5~");
+  assertEquals(keyBytes("PageUp", app), "\x1b[5~");
   assertEquals(typedBytes("↑", app), "\x1bOA");
 });
 

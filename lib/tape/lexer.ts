@@ -48,6 +48,12 @@ export interface Token {
 /** How to read the next token: `key` reads a key name after `Ctrl+`, `Alt+` or `Shift+`. */
 export type LexMode = "normal" | "key";
 
+/** Options for {@linkcode scanToken}. */
+export interface ScanOptions {
+  /** How to read the token. Default `"normal"`. */
+  mode?: LexMode;
+}
+
 const PUNCT = new Set(["@", "+", "%", "=", "[", "]", "-", "^", "\\"]);
 
 function isLetter(c: string): boolean {
@@ -94,7 +100,8 @@ export function skipBlank(source: string, pos: number): number {
  * // t.kind === "string", t.text === "hi", t.start === 5, t.end === 9
  * ```
  */
-export function scanToken(source: string, pos: number, mode: LexMode = "normal"): Token {
+export function scanToken(source: string, pos: number, options: ScanOptions = {}): Token {
+  const mode = options.mode ?? "normal";
   const start = skipBlank(source, pos);
   const make = (kind: TokenKind, end: number, text = source.slice(start, end)): Token => ({
     kind,

@@ -25,9 +25,16 @@ export type OutputPlan =
   | { path: string; kind: "golden" }
   | { path: string; kind: "events"; format: Format };
 
+/** Options for {@linkcode planOutput}. */
+export interface PlanOutputOptions {
+  /** `-f`: the asciicast version of `.cast` files. Default asciicast v3. */
+  castFormat?: string;
+  /** The formats there are. Default: the format registry's. */
+  formats?: readonly Format[];
+}
+
 /**
- * Works out what `path` is written as; `castFormat` (`-f`) picks the asciicast version of
- * `.cast` files.
+ * Works out what `path` is written as.
  *
  * @throws {RangeError} saying why asciirec cannot write it.
  *
@@ -38,11 +45,9 @@ export type OutputPlan =
  * planOutput("demo.ascii").kind; // "golden"
  * ```
  */
-export function planOutput(
-  path: string,
-  castFormat?: string,
-  formats: readonly Format[] = FORMATS,
-): OutputPlan {
+export function planOutput(path: string, options: PlanOutputOptions = {}): OutputPlan {
+  const formats = options.formats ?? FORMATS;
+  const castFormat = options.castFormat;
   const ext = extname(path).toLowerCase();
   if (path.endsWith("/")) {
     throw new RangeError(
@@ -171,6 +176,18 @@ export interface TapeOutputs {
 /**
  * Opens every planned output (temporary files, encoders created at once so a format that
  * rejects its options fails before anything runs).
+ *
+ * @example
+ * ```ts
+ * import { openOutputs, planOutput } from "./outputs.ts";
+ * const dir = await Deno.makeTempDir();
+ * const outputs = await openOutputs([planOutput(`${dir}/demo.cast`)], {
+ *   header: { version: 3, cols: 80, rows: 24 },
+ *   imageOptions: {},
+ * });
+ * outputs.onEvent({ time: 0, code: "o", data: "hi" });
+ * await outputs.commit(); // ["…/demo.cast"]
+ * ```
  */
 export async function openOutputs(
   plans: readonly OutputPlan[],
@@ -242,9 +259,22 @@ export async function openOutputs(
 }
 
 /**
- * Writes one image of a screen (a `Screenshot`) with the format registered for its ending.
+ * Writes one image of a screen (a `Screenshot`) with `format` (the one registered for its
+ * ending), from terminal output that draws the screen in a fresh terminal.
  *
- * @throws {RangeError} when no format writes that ending.
+ * @example
+ * ```ts
+ * import { writeScreenshot } from "./outputs.ts";
+ * import { formatForPath } from "../format/registry.ts";
+ * const format = formatForPath("shot.png");
+ * if (format) {
+ *   await writeScreenshot("shot.png", "> ls", {
+ *     header: { version: 3, cols: 80, rows: 24 },
+ *     imageOptions: {},
+ *     format,
+ *   });
+ * }
+ * ```
  */
 export async function writeScreenshot(
   path: string,

@@ -200,7 +200,7 @@ class _Parser {
   // ---- tokens ---------------------------------------------------------------------------
 
   #peek(mode: "normal" | "key" = "normal"): Token {
-    return scanToken(this.#source, this.#pos, mode);
+    return scanToken(this.#source, this.#pos, { mode });
   }
 
   #take(token: Token): Token {

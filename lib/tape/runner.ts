@@ -146,7 +146,10 @@ class _Run {
   async #run(): Promise<void> {
     const { tape, options } = { tape: this.#tape, options: this.#options };
     const launch = shellLaunch(tape.settings.shell);
-    const env = shellEnvironment(options.env ?? Deno.env.toObject(), launch, tape.env);
+    const env = shellEnvironment(launch, {
+      inherited: options.env ?? Deno.env.toObject(),
+      env: tape.env,
+    });
     if (tape.commands[tape.bodyStart]?.kind === "hide") this.#timeline.setHidden(true);
     try {
       this.#pty = Pty.spawn({
@@ -331,14 +334,14 @@ class _Run {
         const speed = command.speed ?? this.#typingSpeed;
         const applicationCursor = dependsOnCursorMode(command.key) &&
           await this.#applicationCursor();
-        const bytes = keyBytes(command.key, {}, { applicationCursor });
+        const bytes = keyBytes(command.key, { applicationCursor });
         for (let i = 0; i < command.repeat; i++) await this.#timed(speed, bytes);
         return true;
       }
       case "combo": {
         const applicationCursor = dependsOnCursorMode(command.key) &&
           await this.#applicationCursor();
-        await this.#timed(0, comboBytes(command.key, command.modifiers, { applicationCursor }));
+        await this.#timed(0, comboBytes(command.key, { ...command.modifiers, applicationCursor }));
         return true;
       }
       case "paste": {

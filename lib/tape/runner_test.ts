@@ -134,7 +134,9 @@ Deno.test("a shell that exits before the tape ends fails at the next key press",
 });
 
 Deno.test("--fast skips quiet Sleep time without changing the recording", opts, async () => {
-  const tape = 'Set Shell sh\nType "echo hi" Enter\nSleep 2s\nType "echo bye" Enter\nSleep 1s';
+  // Margins for a busy machine (see the README): 100 ms key presses, a 100 ms frame grid.
+  const tape = "Set Shell sh\nSet TypingSpeed 100ms\nSet Framerate 10\n" +
+    'Type "echo hi" Enter\nSleep 2s\nType "echo bye" Enter\nSleep 1s';
   const fast = await run(tape, { fast: true });
   const slow = await run(tape);
   assertEquals(fast.events, slow.events);

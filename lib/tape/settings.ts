@@ -309,7 +309,16 @@ export function imageOptions(settings: TapeSettings): Record<string, unknown> {
 
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 
-/** `#rgb` or `#rrggbb` → lower-case `#rrggbb`; undefined when it is not such a colour. */
+/**
+ * `#rgb` or `#rrggbb` → lower-case `#rrggbb`; undefined when it is not such a colour.
+ *
+ * @example
+ * ```ts
+ * import { normalizeColor } from "./settings.ts";
+ * normalizeColor("#6B5"); // "#66bb55"
+ * normalizeColor("red"); // undefined
+ * ```
+ */
 export function normalizeColor(value: unknown): string | undefined {
   if (typeof value !== "string" || !COLOR_RE.test(value)) return undefined;
   const hex = value.slice(1).toLowerCase();

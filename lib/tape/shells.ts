@@ -88,6 +88,14 @@ export function shellLaunch(shell: string): ShellLaunch {
   );
 }
 
+/** Options for {@linkcode shellEnvironment}. */
+export interface ShellEnvironmentOptions {
+  /** The environment to start from. Default: this process's. */
+  inherited?: Record<string, string>;
+  /** The tape's `Env` variables. */
+  env?: Record<string, string>;
+}
+
 /**
  * The environment a tape's shell gets: the inherited one without
  * {@linkcode UNSET_VARIABLES}, then `TERM=xterm-256color` (what VHS's terminal is), the
@@ -96,20 +104,22 @@ export function shellLaunch(shell: string): ShellLaunch {
  * @example
  * ```ts
  * import { shellEnvironment, shellLaunch } from "./shells.ts";
- * const env = shellEnvironment({ PATH: "/bin", PS1: "$ " }, shellLaunch("sh"), { FOO: "1" });
+ * const env = shellEnvironment(shellLaunch("sh"), {
+ *   inherited: { PATH: "/bin", PS1: "$ " },
+ *   env: { FOO: "1" },
+ * });
  * // env.PS1 is the tape's prompt, env.FOO === "1", env.TERM === "xterm-256color"
  * ```
  */
 export function shellEnvironment(
-  inherited: Record<string, string>,
   launch: ShellLaunch,
-  tapeEnv: Record<string, string>,
+  options: ShellEnvironmentOptions = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(inherited)) {
+  for (const [key, value] of Object.entries(options.inherited ?? Deno.env.toObject())) {
     if (!UNSET_VARIABLES.includes(key)) env[key] = value;
   }
-  return { ...env, TERM: "xterm-256color", ...launch.env, ...tapeEnv };
+  return { ...env, TERM: "xterm-256color", ...launch.env, ...options.env };
 }
 
 /**

@@ -148,7 +148,7 @@ async function run(tape: Tape, options: TapeMainOptions, io: TapeMainIO): Promis
     if (seen.has(key)) return;
     seen.add(key);
     try {
-      plans.push(planOutput(path, options.castFormat));
+      plans.push(planOutput(path, { castFormat: options.castFormat }));
     } catch (error) {
       problems.push(
         where
