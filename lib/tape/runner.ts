@@ -17,6 +17,8 @@ import { Vt } from "../vt/vt.ts";
 import { commandPlace, type ScreenshotCommand, type TapeCommand } from "./command.ts";
 import { comboBytes, dependsOnCursorMode, isTypedArrow, keyBytes, typedBytes } from "./keys.ts";
 import type { Tape } from "./parser.ts";
+import { TerminalReplies } from "./replies.ts";
+import { DEFAULT_THEME } from "./settings.ts";
 import { shellEnvironment, shellLaunch } from "./shells.ts";
 import { Timeline } from "./timeline.ts";
 
@@ -205,11 +207,18 @@ class _Run {
   // ---- output ---------------------------------------------------------------------------
 
   async #read(pty: Pty): Promise<void> {
+    const decoder = new TextDecoder();
+    const replies = new TerminalReplies({
+      cursor: () => this.#vt.screen().cursor,
+      theme: this.#tape.settings.theme.colors ?? DEFAULT_THEME,
+    });
     try {
       for await (const chunk of pty.readable) {
         const now = performance.now();
         this.#vt.feed(chunk);
         this.#timeline.output(chunk, now);
+        const answer = replies.scan(decoder.decode(chunk, { stream: true }));
+        if (answer !== "") pty.write(encoder.encode(answer)).catch(() => {});
         this.#lastOutput = now;
         this.#gotOutput = true;
         this.#wake();

@@ -142,3 +142,14 @@ Deno.test("--fast skips quiet Sleep time without changing the recording", opts, 
   assertEquals(fast.events, slow.events);
   assert(slow.wallMs - fast.wallMs > 2000, `fast ${fast.wallMs} ms, slow ${slow.wallMs} ms`);
 });
+
+Deno.test("programs that ask the terminal where the cursor is get an answer", opts, async () => {
+  const { screens } = await run([
+    "Set Shell bash",
+    "Set Cols 100",
+    "Set Rows 5",
+    "Type `printf 'ab\\033[6n'; IFS= read -rs -d R pos; echo \" at ${pos#*[}\"` Enter",
+    "Wait+Screen@3s /at \\d+;\\d+/",
+  ].join("\n"));
+  assertEquals(screenText(screens.at(-1)!.screen).split("\n")[1], "ab at 2;3");
+});
