@@ -78,8 +78,10 @@ export class TapeRunError extends Error {
 const START_QUIET_MS = 150;
 const PROMPT_QUIET_MS = 20;
 const FAST_QUIET_MS = 100;
-const SHOW_QUIET_MS = 50;
+const SHOW_QUIET_MS = 100;
 const SHOW_SETTLE_MS = 2000;
+const FRAME_QUIET_MS = 30;
+const FRAME_SETTLE_MS = 500;
 /** Falling this far behind the script drops the backlog instead of rushing to catch up. */
 const MAX_LATE_MS = 100;
 const encoder = new TextEncoder();
@@ -181,7 +183,13 @@ class _Run {
       this.#command = command;
       options.onCommand?.(command, i);
       const recorded = await this.#step(command);
-      if (recorded && !this.#timeline.hidden) options.onScreen?.(this.#vt.screen(), command);
+      if (recorded && !this.#timeline.hidden && options.onScreen) {
+        // Golden screens are taken once the command's output has come in, so they do not
+        // depend on whether a program's last line came just before or after the step ended.
+        // The schedule stays: the next steps catch up (or it moves on past MAX_LATE_MS).
+        await this.#settle(FRAME_QUIET_MS, FRAME_SETTLE_MS);
+        options.onScreen(this.#vt.screen(), command);
+      }
     }
   }
 
@@ -371,7 +379,7 @@ class _Run {
         this.#instant(() => this.#timeline.setHidden(true));
         return false;
       case "show": {
-        await this.#settle();
+        await this.#settle(SHOW_QUIET_MS, SHOW_SETTLE_MS);
         const snapshot = await this.#vt.snapshot();
         // A reset first: the viewer's terminal still holds what was shown before Hide.
         this.#instant(() => this.#timeline.setHidden(false, "\x1bc" + snapshot));
@@ -400,17 +408,18 @@ class _Run {
   }
 
   /**
-   * Lets output caused by the hidden commands arrive (until nothing has been typed or printed
-   * for SHOW_QUIET_MS, at most SHOW_SETTLE_MS), so the screen shown is their result and not a
-   * moment before it (a `Ctrl+L` just before `Show` has cleared the screen).
+   * Waits until nothing has been typed or printed for `quietMs` (at most `limitMs`), so the
+   * screen read next is the result of what was typed (at `Show`: a `Ctrl+L` just before it
+   * has cleared the screen). Returns how long it waited, ms.
    */
-  async #settle(): Promise<void> {
-    const limit = performance.now() + SHOW_SETTLE_MS;
-    for (;;) {
+  async #settle(quietMs: number, limitMs: number): Promise<number> {
+    const start = performance.now();
+    const limit = start + limitMs;
+    for (let waited = false;; waited = true) {
       this.#checkAbort();
       const now = performance.now();
-      const quietUntil = Math.max(this.#lastOutput, this.#lastInput) + SHOW_QUIET_MS;
-      if (now >= quietUntil || now >= limit || this.#ended) return;
+      const quietUntil = Math.max(this.#lastOutput, this.#lastInput) + quietMs;
+      if (now >= quietUntil || now >= limit || this.#ended) return waited ? now - start : 0;
       await this.#nextChange(Math.min(quietUntil, limit) - now);
     }
   }
