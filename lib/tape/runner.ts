@@ -78,6 +78,7 @@ export class TapeRunError extends Error {
 const START_QUIET_MS = 150;
 const PROMPT_QUIET_MS = 20;
 const FAST_QUIET_MS = 100;
+const READ_YIELD_MS = 2;
 const SHOW_QUIET_MS = 100;
 const SHOW_SETTLE_MS = 2000;
 const FRAME_QUIET_MS = 30;
@@ -474,9 +475,9 @@ class _Run {
     }
     this.#script += length / 1000;
     if (length > 0) await this.#until(this.#anchor + this.#script);
-    // One turn of the event loop: output that arrived while this process waited for the
-    // CPU (and the timer with it) is read now, in the step it belongs to.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // A moment for the reader: output that arrived while this process waited for the CPU
+    // (and the timer with it) is read now, in the step it belongs to.
+    await new Promise((resolve) => setTimeout(resolve, READ_YIELD_MS));
     this.#timeline.end();
   }
 
