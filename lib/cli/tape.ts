@@ -50,7 +50,10 @@ export function tapeCommand(): Command {
     .option("--validate", "only parse: list every error (exit 2), or exit 0")
     .option("--check", "compare the golden-text outputs with the files there (exit 1 with a diff)")
     .option("--update", "rewrite the golden-text outputs, saying which changed")
-    .option("--fast", "end a Sleep once output has been quiet for 100 ms (recording unchanged)")
+    .option(
+      "--fast",
+      "end a Sleep once output has been quiet for 100 ms (its length stays in the recording)",
+    )
     .option("-q, --quiet", "hide status lines, progress and warnings")
     .addHelpText(
       "after",
