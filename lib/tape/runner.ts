@@ -457,10 +457,12 @@ class _Run {
 
   /** Sends `bytes` and lets the step last `length` µs on both clocks. */
   async #timed(length: number, bytes: string): Promise<void> {
+    // A key that takes no time (Ctrl+…, Paste) still has the typing interval for its output.
+    const grace = length > 0 ? length : this.#typingSpeed;
     this.#checkAbort();
     this.#checkShell();
     const start = this.#stepStart();
-    this.#timeline.begin(start, length, { key: true });
+    this.#timeline.begin(start, length, { key: true, grace });
     if (bytes !== "") {
       try {
         await this.#pty!.write(encoder.encode(bytes));

@@ -8,9 +8,10 @@
  * frame interval (1/Framerate) and capped at the step's length; output placed at the same
  * time becomes one event. Two refinements keep the jitter of real programs out of the file:
  *
- * - Output during a key press (a typed character, a key, Ctrl+…, Paste) is placed at the
- *   key press: an echo, or a program that starts within the typing interval, shows with the
- *   key that caused it, however many milliseconds it took.
+ * - Output during a key press (a typed character, a key, Ctrl+…, Paste), or within as long
+ *   again after it, is placed at the key press: an echo, or a program that starts within
+ *   the typing interval (or a little later, on a busy machine), shows with the key that
+ *   caused it, however many milliseconds it took.
  * - The real delay is measured from the last output before it, when there is one since the
  *   clocks were last in step (it has a place on the tape's clock too), else from the step's
  *   start. So a program's later output (a timer, a progress bar) keeps its own rhythm
@@ -37,6 +38,11 @@ export interface TimelineOptions {
 export interface StepOptions {
   /** A key press: its output is placed at its start. */
   key?: boolean;
+  /**
+   * For a key press: how long after it its output still belongs to it, µs. Default its
+   * length (for a press that takes no time, pass the typing interval).
+   */
+  grace?: number;
 }
 
 /** Events larger than this many UTF-16 units are cut (at the same time) into pieces. */
@@ -51,8 +57,20 @@ interface Step {
   length: number | undefined;
   /** A key press. */
   key: boolean;
+  /** For a key press: its grace period, µs. */
+  grace: number;
   /** Tape time of the last output placed in this step. */
   lastOutput?: number;
+}
+
+/** The key press just before the current step, while its grace period lasts. */
+interface KeyPress {
+  /** Tape time of the key press, µs. */
+  start: number;
+  /** How long after its end its output still belongs to it, µs. */
+  grace: number;
+  /** Real time its step ended, ms. */
+  realEnd: number;
 }
 
 /** The last output: where it was placed, when it came, and in which clock epoch. */
@@ -89,6 +107,7 @@ export class Timeline {
   #finished = false;
   #epoch = 0;
   #reference: Reference | undefined;
+  #lastKey: KeyPress | undefined;
 
   /** Starts at tape time 0, visible. */
   constructor(options: TimelineOptions) {
@@ -125,19 +144,28 @@ export class Timeline {
    * length is known at its end).
    */
   begin(realStart: number, length: number | undefined, options: StepOptions = {}): void {
-    this.#step = { start: this.#now, realStart, length, key: Boolean(options.key) };
+    this.#step = {
+      start: this.#now,
+      realStart,
+      length,
+      key: Boolean(options.key),
+      grace: options.grace ?? length ?? 0,
+    };
   }
 
   /**
    * Ends the current step; the tape clock advances by its length (unless hidden). Returns
    * that length in µs.
    */
-  end(): number {
+  end(real: number = performance.now()): number {
     const step = this.#step;
     if (!step) return 0;
     this.#step = undefined;
-    const length = step.length ?? (step.lastOutput ?? step.start) - step.start;
+    const length = step.length ?? Math.max(0, (step.lastOutput ?? step.start) - step.start);
     if (!this.#hidden) this.#now = step.start + length;
+    this.#lastKey = step.key && step.grace > 0 && !this.#hidden
+      ? { start: step.start, grace: step.grace, realEnd: real }
+      : undefined;
     return length;
   }
 
@@ -193,8 +221,13 @@ export class Timeline {
 
   #timeOf(real: number): number {
     const step = this.#step;
+    if (step?.key) return step.start;
+    const key = this.#lastKey;
+    if (key && real - key.realEnd < key.grace / 1000 && this.#last <= key.start) {
+      // Late output of the key press just before: it belongs with the key.
+      return key.start;
+    }
     if (!step) return this.#now;
-    if (step.key) return step.start;
     const ref = this.#reference;
     const base = ref && ref.epoch === this.#epoch
       ? ref

@@ -14,10 +14,10 @@ Deno.test("timeline places key output at the key press, however late it came", (
   timeline.begin(1000, 50_000, { key: true });
   timeline.output(bytes("l"), 1000.3);
   timeline.output(bytes("-program start-"), 1043);
-  timeline.end();
+  timeline.end(1050);
   timeline.begin(1050, 50_000, { key: true });
   timeline.output(bytes("s"), 1051);
-  timeline.end();
+  timeline.end(1100);
   timeline.finish(0);
   assertEquals(events, [
     { time: 0, code: "o", data: "l-program start-" },
@@ -32,7 +32,7 @@ Deno.test("timeline places Sleep output at its real delay, rounded down to the f
   timeline.output(bytes("a"), 5); // 5 ms → frame 0
   timeline.output(bytes("b"), 19.9); // same frame: one event
   timeline.output(bytes("c"), 25); // gap of 20 ms from "a", the first of its event → 20 ms
-  timeline.end();
+  timeline.end(1000);
   timeline.finish();
   assertEquals(events, [
     { time: 0, code: "o", data: "ab" },
@@ -46,10 +46,10 @@ Deno.test("timeline measures output from the output before it, across steps", ()
   timeline.begin(100, 50_000, { key: true });
   timeline.output(bytes("\r\n"), 101);
   timeline.output(bytes("ready"), 137);
-  timeline.end();
+  timeline.end(150);
   timeline.begin(150, 1_000_000);
   timeline.output(bytes("tick"), 402);
-  timeline.end();
+  timeline.end(1150);
   timeline.finish();
   // "tick" is 301 ms after "\r\n" began its event (at tape 0): 300 ms; measured from the
   // Sleep's start it would be 50 + 240 = 290 ms, and move with the program's start-up time.
@@ -61,7 +61,7 @@ Deno.test("timeline caps output at the step's length and keeps times in order", 
   timeline.resync();
   timeline.begin(0, 100_000);
   timeline.output(bytes("late"), 500);
-  timeline.end();
+  timeline.end(100);
   timeline.finish();
   assertEquals(events, [{ time: 100_000, code: "o", data: "late" }]);
 });
@@ -70,11 +70,11 @@ Deno.test("timeline measures from the step's start after a resync", () => {
   const { events, timeline } = makeTimeline(50);
   timeline.begin(0, 0, { key: true });
   timeline.output(bytes("x"), 1);
-  timeline.end();
+  timeline.end(0);
   timeline.resync(); // e.g. a Sleep skipped by --fast
   timeline.begin(5000, 1_000_000);
   timeline.output(bytes("y"), 5045);
-  timeline.end();
+  timeline.end(6000);
   timeline.finish();
   assertEquals(events.map((e) => e.time), [0, 40_000]);
 });
@@ -84,10 +84,10 @@ Deno.test("timeline gives a Wait the length up to the output it waited for", () 
   timeline.resync();
   timeline.begin(0, undefined);
   timeline.output(bytes("done"), 1234);
-  assertEquals(timeline.end(), 1_220_000);
+  assertEquals(timeline.end(1234), 1_220_000);
   assertEquals(timeline.now, 1_220_000);
   timeline.begin(1234, undefined);
-  assertEquals(timeline.end(), 0, "a Wait that matched at once takes no time");
+  assertEquals(timeline.end(1234), 0, "a Wait that matched at once takes no time");
   timeline.finish();
   assertEquals(events, [{ time: 1_220_000, code: "o", data: "done" }]);
 });
@@ -96,11 +96,11 @@ Deno.test("timeline leaves hidden output out and shows the snapshot at Show", ()
   const { events, timeline } = makeTimeline(50);
   timeline.begin(0, 50_000, { key: true });
   timeline.output(bytes("a"), 1);
-  timeline.end();
+  timeline.end(50);
   timeline.setHidden(true);
   timeline.begin(60, 500_000, { key: true });
   timeline.output(bytes("secret"), 61);
-  timeline.end();
+  timeline.end(560);
   assertEquals(timeline.now, 50_000, "hidden steps take no recording time");
   timeline.setHidden(false, "SNAPSHOT");
   timeline.finish(0);
@@ -118,7 +118,7 @@ Deno.test("timeline joins a character split between reads, and cuts huge events 
   timeline.output(euro.subarray(0, 1), 1);
   timeline.output(euro.subarray(1), 2);
   timeline.output(bytes("x".repeat(300 * 1024)), 3);
-  timeline.end();
+  timeline.end(50);
   timeline.finish();
   assertEquals(events.map((e) => [e.time, e.data.length]), [[0, 256 * 1024], [0, 44 * 1024 + 1]]);
   assertEquals(events[0]!.data[0], "€");
@@ -129,4 +129,29 @@ Deno.test("timeline quantizes to fractional frame intervals", () => {
   assertEquals(timeline.quantize(16_666), 0);
   assertEquals(timeline.quantize(16_667), 16_667);
   assertEquals(timeline.quantize(50_001), 50_000);
+});
+
+Deno.test("timeline gives a key's late output to the key within as long again after it", () => {
+  const { events, timeline } = makeTimeline(50);
+  timeline.begin(0, 50_000, { key: true }); // Enter
+  timeline.output(bytes("\r\n"), 1);
+  timeline.end(50);
+  timeline.begin(50, 1_000_000); // Sleep 1s
+  timeline.output(bytes("late prompt"), 95); // 45 ms after the key's end: still the key's
+  timeline.output(bytes("later"), 230); // past the grace: 229 ms after "\r\n" → 220 ms
+  timeline.end(1050);
+  timeline.finish();
+  assertEquals(events.map((e) => [e.time, e.data]), [[0, "\r\nlate prompt"], [220_000, "later"]]);
+});
+
+Deno.test("timeline gives a key that takes no time the grace it is given", () => {
+  const { events, timeline } = makeTimeline(50);
+  timeline.begin(0, 0, { key: true, grace: 50_000 }); // Ctrl+C
+  timeline.end(0);
+  timeline.begin(0, 500_000); // Sleep
+  timeline.output(bytes("^C"), 30);
+  timeline.output(bytes("!"), 60);
+  timeline.end(500);
+  timeline.finish();
+  assertEquals(events.map((e) => [e.time, e.data]), [[0, "^C"], [20_000, "!"]]);
 });
