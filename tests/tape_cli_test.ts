@@ -111,7 +111,7 @@ Deno.test({
 }, async () => {
   await withDir(async (dir) => {
     await Deno.copyFile(`${FIXTURES}/determinism.tape`, `${dir}/determinism.tape`);
-    await Deno.copyFile(`${FIXTURES}/redraw.sh`, `${dir}/redraw.sh`);
+    await Deno.copyFile(`${FIXTURES}/r.sh`, `${dir}/r.sh`);
     await Deno.mkdir(`${dir}/files`);
     for (const f of ["alpha", "beta.txt", "gamma.md"]) {
       await Deno.writeTextFile(`${dir}/files/${f}`, "");

@@ -79,6 +79,8 @@ const START_QUIET_MS = 150;
 const PROMPT_QUIET_MS = 20;
 const FAST_QUIET_MS = 100;
 const READ_YIELD_MS = 2;
+const LATE_TIMER_MS = 5;
+const STALLED_READ_MS = 25;
 const SHOW_QUIET_MS = 100;
 const SHOW_SETTLE_MS = 2000;
 const FRAME_QUIET_MS = 30;
@@ -476,10 +478,14 @@ class _Run {
       }
     }
     this.#script += length / 1000;
-    if (length > 0) await this.#until(this.#anchor + this.#script);
-    // A moment for the reader: output that arrived while this process waited for the CPU
-    // (and the timer with it) is read now, in the step it belongs to.
-    await new Promise((resolve) => setTimeout(resolve, READ_YIELD_MS));
+    const due = this.#anchor + this.#script;
+    if (length > 0) await this.#until(due);
+    // A moment for the reader, so output that came during this key is read in its step. When
+    // the timer fired late, this process was waiting for the CPU, and so was its reader:
+    // give it longer (the wait ends as soon as output comes).
+    const late = performance.now() - due;
+    if (late > LATE_TIMER_MS) await this.#nextChange(STALLED_READ_MS);
+    else await new Promise((resolve) => setTimeout(resolve, READ_YIELD_MS));
     this.#timeline.end();
   }
 
