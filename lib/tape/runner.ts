@@ -151,7 +151,8 @@ class _Run {
   }
 
   async #run(): Promise<void> {
-    const { tape, options } = { tape: this.#tape, options: this.#options };
+    const tape = this.#tape;
+    const options = this.#options;
     const launch = shellLaunch(tape.settings.shell);
     const env = shellEnvironment(launch, {
       inherited: options.env ?? Deno.env.toObject(),
@@ -201,10 +202,12 @@ class _Run {
     if (pty) {
       pty.close();
       if (this.#exit === undefined) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const exited = await Promise.race([
           pty.wait().then(() => true),
-          new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000)),
+          new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), 1000)),
         ]);
+        clearTimeout(timer);
         if (!exited) {
           pty.kill("SIGKILL", { group: true });
           await pty.wait();
