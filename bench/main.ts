@@ -6,7 +6,7 @@
  * @module
  */
 
-const ALL = ["convert", "rec", "play", "stream", "snapshot", "relay", "tape"];
+const ALL = ["convert", "edit", "rec", "play", "stream", "snapshot", "relay", "export", "tape"];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;
 let failed = 0;

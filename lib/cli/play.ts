@@ -16,7 +16,7 @@ import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { play, type PlayStatus } from "../play/player.ts";
 import { TerminalModes } from "../play/terminal_modes.ts";
 import { HostTerminal } from "../term/host_terminal.ts";
-import { loadConfig } from "./_config.ts";
+import { loadConfig } from "../config/asciinema_config.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
 
