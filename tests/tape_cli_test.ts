@@ -9,7 +9,6 @@ import { runCli } from "./_cli.ts";
 import { skipWithoutPeer } from "./_peers.ts";
 import type { Event, Header } from "../lib/asciicast/event.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
-import { formatForPath } from "../lib/format/registry.ts";
 import { GOLDEN_SEPARATOR, splitGolden } from "../lib/tape/golden.ts";
 import { lineText } from "../lib/vt/screen.ts";
 import { Vt } from "../lib/vt/vt.ts";
@@ -245,22 +244,42 @@ Deno.test("tape refuses a bad tape, output or command line with exit 2 before st
   });
 });
 
-Deno.test("tape writes image outputs with the registry's format, or refuses them before running", async () => {
+Deno.test({
+  name: "tape writes GIF, SVG and Screenshot PNG through the export formats, in the tape's theme",
+  ignore: skipWithoutPeer("/usr/bin/identify"),
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
   await withDir(async (dir) => {
     const name = await tape(
       dir,
       "img.tape",
-      'Output demo.gif\nSet Shell sh\nType "echo hi" Enter\n',
+      "Output demo.gif\nOutput demo.svg\nSet Shell sh\nSet Theme Dracula\nSet Cols 40\n" +
+        'Set Rows 6\nType "echo pictures" Enter\nSleep 300ms\nScreenshot shot.png\nSleep 100ms\n',
     );
-    const r = await runCli(["tape", "--no-tape-outputs", name, "-o", "demo.gif"], { cwd: dir });
-    if (formatForPath("demo.gif") === undefined) {
-      assertEquals(r.code, 2, r.stderr);
-      assertStringIncludes(r.stderr, "error: demo.gif: this asciirec has no .gif format yet");
-      assertEquals(await files(dir), ["img.tape"]);
-    } else {
-      assertEquals(r.code, 0, r.stderr);
-      assertEquals((await Deno.stat(`${dir}/demo.gif`)).isFile, true);
-    }
+    const r = await runCli(["tape", name], { cwd: dir });
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(await files(dir), ["demo.gif", "demo.svg", "img.tape", "shot.png"]);
+    const identify = async (file: string) =>
+      new TextDecoder().decode(
+        (await new Deno.Command("/usr/bin/identify", {
+          args: ["-format", "%m %w %h|", `${dir}/${file}`],
+          stdout: "piped",
+        }).output()).stdout,
+      );
+    const gif = (await identify("demo.gif")).split("|").filter(Boolean);
+    assert(gif.length > 2, `an animated GIF: ${gif}`);
+    assertMatch(gif[0]!, /^GIF \d+ \d+$/);
+    assertMatch(await identify("shot.png"), /^PNG \d+ \d+\|$/);
+    // The screenshot's corner is Dracula's background (#282a36).
+    const pixel = new TextDecoder().decode(
+      (await new Deno.Command("/usr/bin/convert", {
+        args: [`${dir}/shot.png`, "-format", "%[hex:p{2,2}]", "info:"],
+        stdout: "piped",
+      }).output()).stdout,
+    );
+    assertEquals(pixel.slice(0, 6).toLowerCase(), "282a36");
+    assertStringIncludes(await Deno.readTextFile(`${dir}/demo.svg`), "pictures");
   });
 });
 

@@ -26,6 +26,7 @@ import {
   applySetting,
   DEFAULT_SETTINGS,
   KNOWN_SHELLS,
+  namedTheme,
   normalizeColor,
   parseJsonTheme,
   SETTING_KINDS,
@@ -831,7 +832,9 @@ class _Parser {
           return _INVALID;
         }
         const value = text();
-        return value === undefined ? fail("a theme name or a JSON theme") : { name: value };
+        if (value === undefined) return fail("a theme name or a JSON theme");
+        const colors = namedTheme(value);
+        return colors ? { name: value, colors } : { name: value };
       }
       case "loopOffset": {
         if (token.kind !== "number" || !onLine) return fail("a number or a percentage");

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../tests/_assert.ts";
 import { type Diagnostic, formatDiagnostic } from "./command.ts";
 import { parseTape, type ParseTapeOptions } from "./parser.ts";
 import type { TapeSettings } from "./settings.ts";
+import { THEMES } from "../export/theme.ts";
 
 const FILE = "t.tape";
 
@@ -138,6 +139,10 @@ Deno.test("parser applies every setting", async (t) => {
     ["Set TypingSpeed 10ms", { typingSpeed: 10_000 }],
     ["Set Padding 0", { padding: 0 }],
     ['Set Theme "Catppuccin Mocha"', { theme: { name: "Catppuccin Mocha" } }],
+    [
+      "Set Theme Dracula",
+      { theme: { name: "Dracula", colors: THEMES.dracula } },
+    ],
     ["Set LoopOffset 20%", { loopOffset: 20 }],
     ["Set LoopOffset 60.4", { loopOffset: 60.4 }],
     ['Set MarginFill "#6B50FF"', { marginFill: "#6b50ff" }],

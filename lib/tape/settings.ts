@@ -6,6 +6,7 @@
  * @module
  */
 import { MAX_COLS, MAX_ROWS, sizeProblem, type Theme } from "../asciicast/event.ts";
+import { THEMES } from "../export/theme.ts";
 
 /** The kind of value a setting takes, which decides how the parser reads it. */
 export type SettingKind =
@@ -273,38 +274,60 @@ export function terminalSize(settings: TapeSettings): { cols: number; rows: numb
 }
 
 /**
- * What image outputs (and `Screenshot`) are told about the pixels, as the encoder's
- * `formatOptions`: VHS's setting names in camel case, with the theme as colours when known
- * (`theme`) and by name (`themeName`). Each export format takes what it understands.
+ * What image outputs (and `Screenshot`) are told, as the export formats' `formatOptions`:
+ * the theme, the font size, a line height that gives VHS's cell height, the padding, a window
+ * frame when the tape has a window bar, its frame rate (at most 50) and playback speed; the
+ * tape's pauses are kept whole (no idle limit) and the last frame is not held longer than
+ * the tape holds it. VHS's other pixel settings ride along under their own names
+ * (`fontFamily`, `margin`, `marginFill`, `borderRadius`, `cursorBlink`, `loopOffset`,
+ * `width`, `height`, `themeName`) for formats that understand them.
  *
  * @example
  * ```ts
  * import { DEFAULT_SETTINGS, imageOptions } from "./settings.ts";
- * imageOptions(DEFAULT_SETTINGS).fontSize; // 22
+ * imageOptions(DEFAULT_SETTINGS).fps; // 50
  * ```
  */
 export function imageOptions(settings: TapeSettings): Record<string, unknown> {
+  const cellHeight = Math.floor(Math.ceil(1.3 * settings.fontSize) * settings.lineHeight);
   const options: Record<string, unknown> = {
-    fontFamily: settings.fontFamily,
     fontSize: settings.fontSize,
-    letterSpacing: settings.letterSpacing,
-    lineHeight: settings.lineHeight,
+    lineHeight: Math.min(3, Math.max(1, cellHeight / settings.fontSize)),
+    padding: settings.padding,
+    window: settings.windowBar !== "",
+    fps: Math.min(50, settings.framerate),
+    speed: settings.playbackSpeed,
+    idleLimit: 1e9,
+    lastFrame: 0,
+    loop: true,
+    fontFamily: settings.fontFamily,
+    margin: settings.margin,
+    borderRadius: settings.borderRadius,
+    cursorBlink: settings.cursorBlink,
+    loopOffset: settings.loopOffset,
     width: settings.width,
     height: settings.height,
-    padding: settings.padding,
-    margin: settings.margin,
-    windowBar: settings.windowBar,
-    windowBarSize: settings.windowBarSize,
-    borderRadius: settings.borderRadius,
-    framerate: settings.framerate,
-    playbackSpeed: settings.playbackSpeed,
-    loopOffset: settings.loopOffset,
-    cursorBlink: settings.cursorBlink,
   };
   if (settings.marginFill !== undefined) options.marginFill = settings.marginFill;
   if (settings.theme.colors) options.theme = settings.theme.colors;
   if (settings.theme.name !== undefined) options.themeName = settings.theme.name;
   return options;
+}
+
+/**
+ * The colours of a theme named as VHS names it, when asciirec has that theme (its export
+ * themes: "Dracula", "Monokai", "Nord", "Solarized Dark", "Tango"…, in any case, with spaces
+ * or dashes); undefined otherwise.
+ *
+ * @example
+ * ```ts
+ * import { namedTheme } from "./settings.ts";
+ * namedTheme("Dracula")?.bg; // "#282a36"
+ * namedTheme("Catppuccin Mocha"); // undefined
+ * ```
+ */
+export function namedTheme(name: string): Theme | undefined {
+  return THEMES[name.trim().toLowerCase().replace(/[\s_]+/g, "-")];
 }
 
 const COLOR_RE = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;

@@ -52,8 +52,12 @@ Deno.test("imageOptions passes the pixel settings and the theme to image outputs
   });
   assertEquals(options.themeName, "Mine");
   assertEquals((options.theme as { bg: string }).bg, "#000000");
-  assertEquals(options.windowBar, "Rings");
+  assertEquals(options.window, true, "a window bar is the export's window frame");
   assertEquals(options.marginFill, "#123456");
   assertEquals(options.fontSize, 22);
+  assertEquals(options.lineHeight, 29 / 22, "VHS's cell height: ⌈1.3·22⌉ = 29 px");
   assertEquals(options.padding, 60);
+  assertEquals(options.fps, 50);
+  assertEquals(options.idleLimit, 1e9, "the tape's pauses are kept whole");
+  assertEquals(options.lastFrame, 0);
 });

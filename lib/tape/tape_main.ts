@@ -219,6 +219,15 @@ async function run(tape: Tape, options: TapeMainOptions, io: TapeMainIO): Promis
   }
 
   // 3. Run.
+  const theme = tape.settings.theme;
+  if (!theme.colors && theme.name !== undefined) {
+    const where = tape.commands.find((c) => c.kind === "set" && c.name === "Theme");
+    io.warn(
+      `${where ? `${formatLocation(where.loc)}: ` : ""}asciirec has no theme called ` +
+        `${JSON.stringify(theme.name)}: the recording keeps the player's colours, and pictures ` +
+        `use asciinema's (an inline JSON theme works everywhere)`,
+    );
+  }
   const header: Header = { version: 3, ...tape.size, termType: "xterm-256color" };
   if (tape.settings.theme.colors) header.theme = tape.settings.theme.colors;
   const pictures = imageOptions(tape.settings);
@@ -230,8 +239,10 @@ async function run(tape: Tape, options: TapeMainOptions, io: TapeMainIO): Promis
       collectGoldenOnly: options.check || options.update,
     });
   } catch (error) {
-    io.error(`error: ${(error as Error).message}`);
-    return FAILED;
+    io.error(`error: ${(error as Error).message}; nothing was run`);
+    // A setting an image format cannot use is the tape's mistake; a file that cannot be
+    // created is the machine's.
+    return error instanceof RangeError ? BAD_INPUT : FAILED;
   }
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error("interrupted"));
