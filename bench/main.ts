@@ -6,7 +6,18 @@
  * @module
  */
 
-const ALL = ["convert", "edit", "rec", "play", "stream", "snapshot", "relay", "export", "tape"];
+const ALL = [
+  "convert",
+  "edit",
+  "rec",
+  "redact",
+  "play",
+  "stream",
+  "snapshot",
+  "relay",
+  "export",
+  "tape",
+];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;
 let failed = 0;

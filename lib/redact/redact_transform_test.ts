@@ -81,6 +81,9 @@ const LEAKS: [string, string[], string[]][] = [
     [PEM.slice(0, 50), PEM.slice(50, 120), PEM.slice(120) + "\r\n"],
     PEM_BODY,
   ],
+  ["a private key block in one piece, as a terminal shows it", [
+    PEM.replaceAll("\r\n", "\r\r\n") + "\r\r\n",
+  ], PEM_BODY],
   ["at the very start", [`${GITHUB}`, " and more\r\n"], [GITHUB]],
   ["at the very end", ["last words ", GITHUB], [GITHUB]],
   [
