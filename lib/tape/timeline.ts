@@ -176,12 +176,8 @@ export class Timeline {
     if (text === "") return;
     const time = this.#timeOf(real);
     this.#place(time, text);
-    // Output merged into one event keeps the first piece's arrival as its reference: a
-    // program that writes a screen in several pieces is measured from where it began.
-    const ref = this.#reference;
-    if (!ref || ref.tape !== this.#last || ref.epoch !== this.#epoch) {
-      this.#reference = { tape: this.#last, real, epoch: this.#epoch };
-    }
+    // Later output is measured from here: a program's timer starts when it has written.
+    this.#reference = { tape: this.#last, real, epoch: this.#epoch };
     if (this.#step) this.#step.lastOutput = this.#last;
   }
 

@@ -30,8 +30,8 @@ Deno.test("timeline places Sleep output at its real delay, rounded down to the f
   const { events, timeline } = makeTimeline(50);
   timeline.begin(0, 1_000_000);
   timeline.output(bytes("a"), 5); // 5 ms → frame 0
-  timeline.output(bytes("b"), 19.9); // same frame: one event
-  timeline.output(bytes("c"), 25); // gap of 20 ms from "a", the first of its event → 20 ms
+  timeline.output(bytes("b"), 19.9); // 14.9 ms after "a": the same frame, one event
+  timeline.output(bytes("c"), 45); // 25.1 ms after "b" → 20 ms
   timeline.end(1000);
   timeline.finish();
   assertEquals(events, [
@@ -48,11 +48,11 @@ Deno.test("timeline measures output from the output before it, across steps", ()
   timeline.output(bytes("ready"), 137);
   timeline.end(150);
   timeline.begin(150, 1_000_000);
-  timeline.output(bytes("tick"), 402);
+  timeline.output(bytes("tick"), 438);
   timeline.end(1150);
   timeline.finish();
-  // "tick" is 301 ms after "\r\n" began its event (at tape 0): 300 ms; measured from the
-  // Sleep's start it would be 50 + 240 = 290 ms, and move with the program's start-up time.
+  // "tick" is 301 ms after "ready" (placed at tape 0): 300 ms; measured from the Sleep's
+  // start it would be 50 + 280 = 330 ms, and move with the program's start-up time.
   assertEquals(events.map((e) => [e.time, e.data]), [[0, "\r\nready"], [300_000, "tick"]]);
 });
 
@@ -138,10 +138,10 @@ Deno.test("timeline gives a key's late output to the key within as long again af
   timeline.end(50);
   timeline.begin(50, 1_000_000); // Sleep 1s
   timeline.output(bytes("late prompt"), 95); // 45 ms after the key's end: still the key's
-  timeline.output(bytes("later"), 230); // past the grace: 229 ms after "\r\n" → 220 ms
+  timeline.output(bytes("later"), 230); // past the grace: 135 ms after the last → 120 ms
   timeline.end(1050);
   timeline.finish();
-  assertEquals(events.map((e) => [e.time, e.data]), [[0, "\r\nlate prompt"], [220_000, "later"]]);
+  assertEquals(events.map((e) => [e.time, e.data]), [[0, "\r\nlate prompt"], [120_000, "later"]]);
 });
 
 Deno.test("timeline gives a key that takes no time the grace it is given", () => {
