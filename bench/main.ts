@@ -18,6 +18,7 @@ const ALL = [
   "relay",
   "export",
   "lan",
+  "tape",
 ];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;

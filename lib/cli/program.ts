@@ -81,6 +81,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./redact.ts")).redactCommand(),
   },
   {
+    name: "tape",
+    summary: "run a VHS tape headless: the same recording every time, golden-text checks",
+    load: async () => (await import("./tape.ts")).tapeCommand(),
+  },
+  {
     name: "serve",
     summary: "run a self-hosted relay for live streams and uploads (asciinema server API)",
     load: async () => (await import("./serve.ts")).serveCommand(),
