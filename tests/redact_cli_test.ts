@@ -219,6 +219,53 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a secret typed across a paused recording (ctrl+\\) is redacted whole",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const home = await Deno.makeTempDir();
+    try {
+      const castPath = `${home}/out.cast`;
+      const [cmd, ...rest] = cliArgv();
+      const rec = new Deno.Command(cmd!, {
+        args: [...rest, "rec", "--headless", "-q", "-c", "read line; echo done", castPath],
+        env: homeEnv(home),
+        stdin: "piped",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const stdin = rec.stdin.getWriter();
+      const type = async (text: string) => {
+        for (const key of text) {
+          await stdin.write(new TextEncoder().encode(key));
+          await new Promise((r) => setTimeout(r, 40));
+        }
+      };
+      await new Promise((r) => setTimeout(r, 1000)); // the shell starts
+      await type(GITHUB.slice(0, 20)); // echoed as it is typed: held while typing
+      await type("\x1c"); // pause: what is held stays held
+      await new Promise((r) => setTimeout(r, 2000)); // past the typing hold (1 s)
+      await type("\x1c"); // resume
+      await type(`${GITHUB.slice(20)}\r`);
+      await stdin.close();
+      const { code, stderr } = await rec.output();
+      assertEquals(code, 0, new TextDecoder().decode(stderr));
+      const fileBytes = await Deno.readTextFile(castPath);
+      assertNoSecret("the file's bytes", fileBytes);
+      let events = "";
+      for await (const event of (await openRecording(castPath)).events) events += event.data;
+      assertNoSecret("the file's events", events);
+      for (const part of [GITHUB.slice(0, 20), GITHUB.slice(20)]) {
+        assert(!events.includes(part), `${part} leaked`);
+      }
+      assertStringIncludes(events, "*".repeat(GITHUB.length));
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
+
 Deno.test("clean output of real programs passes byte for byte", async (t) => {
   const dir = await Deno.makeTempDir();
   try {

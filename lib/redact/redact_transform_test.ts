@@ -200,6 +200,24 @@ Deno.test("while keys are typed, an echoed secret is held however slowly it come
   t.dispose();
 });
 
+Deno.test("a secret that straddles a paused recording is held through the pause", async () => {
+  const out: Event[] = [];
+  const t = new RedactTransform(RULES, (e) => out.push(e), { holdMs: 10, maxHoldMs: 40 });
+  t.push({ time: 1, code: "o", data: `key ${GITHUB.slice(0, 12)}` });
+  t.setPaused(true);
+  await new Promise((r) => setTimeout(r, 100)); // longer than the hold and the longest hold
+  assertEquals(text(out), "key ", "what may begin a secret stays held while paused");
+  t.setPaused(false);
+  t.push({ time: 2, code: "o", data: `${GITHUB.slice(12)}\r\n` });
+  await new Promise((r) => setTimeout(r, 60));
+  assertEquals(text(out), "key " + "*".repeat(GITHUB.length) + "\r\n");
+  // After the pause, the hold counts again: a lone partial match is let through.
+  t.push({ time: 3, code: "o", data: "ghp_abc" });
+  await new Promise((r) => setTimeout(r, 60));
+  assert(text(out).endsWith("ghp_abc"));
+  t.dispose();
+});
+
 Deno.test("environment values are literal secrets, each of their lines too", () => {
   const warnings: string[] = [];
   const specs: RuleSpec[] = envRules(
