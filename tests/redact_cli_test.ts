@@ -57,16 +57,18 @@ async function viewerData(url: string, until: () => boolean): Promise<string> {
   const ws = new WebSocket(url, ["v1.alis"]);
   ws.binaryType = "arraybuffer";
   let all = "";
+  let input = ""; // apart from the output: interleaved, the one would hide the other
   ws.onmessage = (e) => {
     const bytes = new Uint8Array(e.data);
     if (bytes[0] === 0x41) return;
     const m = decodeAlisMessage(bytes);
     if (m.type === "init") all += m.initData;
-    else if (m.type === "output" || m.type === "input") all += m.data;
+    else if (m.type === "output") all += m.data;
+    else if (m.type === "input") input += m.data;
   };
   await waitUntil(until, "the session to end");
   ws.close();
-  return all;
+  return `${all}\n${input}`;
 }
 
 Deno.test({
@@ -130,7 +132,7 @@ Deno.test({
       // Typed one key at a time, slower than the hold time, then Enter.
       const stdin = session.stdin.getWriter();
       await new Promise((r) => setTimeout(r, 1500));
-      for (const key of `${PASSWORD}\r`) {
+      for (const key of `password=${PASSWORD}\r`) {
         await stdin.write(new TextEncoder().encode(key));
         await new Promise((r) => setTimeout(r, 60));
       }
@@ -143,14 +145,31 @@ Deno.test({
       const fileBytes = await Deno.readTextFile(castPath);
       assertNoSecret("the file's bytes", fileBytes);
       const recording = await openRecording(castPath);
+      // Output and typed input apart: interleaved, the one would hide the other.
       let events = "";
-      for await (const event of recording.events) events += event.data;
-      assertNoSecret("the file's events", events);
+      let input = "";
+      for await (const event of recording.events) {
+        if (event.code === "i") input += event.data;
+        else events += event.data;
+      }
+      assertNoSecret("the file's output events", events);
+      assertNoSecret("the file's input events", input);
+      assertStringIncludes(input, "password=*");
       assert(events.includes("-----BEGIN PRIVATE KEY-----"), "the file has the session");
       assert(events.includes("*".repeat(GITHUB.length)), "secrets became stars");
+      const txt = await runCli(["convert", "-f", "txt", castPath, "-"], { env });
+      assertEquals(txt.code, 0, txt.stderr);
+      assertNoSecret("the txt output", txt.stdout);
+      assertStringIncludes(txt.stdout, "-----BEGIN PRIVATE KEY-----");
       assertNoSecret("the local viewer", await localSeen);
       await relayViewer.close();
-      assertNoSecret("the relay viewer", relayViewer.messages.map((m) => JSON.stringify(m)).join());
+      const relayStreams = ["", "", ""]; // inits, output, input: each contiguous
+      for (const m of relayViewer.messages) {
+        if (m.type === "init") relayStreams[0] += m.initData;
+        else if (m.type === "output") relayStreams[1] += m.data;
+        else if (m.type === "input") relayStreams[2] += m.data;
+      }
+      assertNoSecret("the relay viewer", relayStreams.join("\n"));
       // What the relay keeps: its recording of the stream.
       let saved = "";
       await waitUntil(async () => {
@@ -162,6 +181,17 @@ Deno.test({
         return saved.includes("PRIVATE KEY");
       }, "the relay's recording");
       assertNoSecret("the relay's recording", saved);
+      for (const f of Deno.readDirSync(`${home}/relay/recordings`)) {
+        const streams = { o: "", i: "", other: "" };
+        for await (
+          const event of (await openRecording(`${home}/relay/recordings/${f.name}`)).events
+        ) {
+          if (event.code === "o") streams.o += event.data;
+          else if (event.code === "i") streams.i += event.data;
+          else streams.other += event.data;
+        }
+        assertNoSecret("the relay's recorded events", Object.values(streams).join("\n"));
+      }
     } finally {
       await serve.stop();
       await Deno.remove(home, { recursive: true });
