@@ -2,8 +2,10 @@
  * Relay fan-out benchmark: one ALiS producer at 100 KB/s through `asciirec serve`'s relay
  * (run as a separate process) to N = 1, 100 and 1000 WebSocket viewers on loopback.
  * Reports producer→viewer latency (p50, p99), the relay's CPU time per second of stream and
- * its peak RSS. The 1-viewer run is the reference: the larger runs print their p99 as a
- * ratio to it. Targets: p99 < 50 ms at 1000 viewers, RSS < 500 MB.
+ * its peak RSS. The 1-viewer run is one reference (the larger runs print their p99 as a ratio
+ * to it); the other, at the largest count, is Deno's own WebSocket server doing nothing but
+ * forward the producer's messages to the same viewers (the floor of this runtime on this
+ * machine). Targets: p99 < 50 ms at 1000 viewers, nothing lost, RSS < 500 MB.
  *
  * The viewers are light WebSocket clients (`_light_viewer.ts`: frames parsed from TCP reads,
  * no per-message event), so that the load generator, on the same machine, takes as little of
@@ -41,6 +43,77 @@ async function relayChild(dataDir: string): Promise<void> {
     await server.shutdown();
     Deno.exit(0);
   });
+}
+
+/**
+ * The reference: Deno's own WebSocket server (`Deno.upgradeWebSocket`) doing nothing but
+ * forward what a producer on `/produce` sends to every viewer on `/`, after the same magic
+ * and Init the relay sends.
+ */
+function bareChild(): void {
+  const viewers = new Set<WebSocket>();
+  const hello = [
+    alisMagic(),
+    encodeAlisMessage({ type: "init", lastId: 0, time: 0, cols: 120, rows: 40, initData: "" }),
+  ];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "v1.alis" });
+    if (new URL(request.url).pathname === "/produce") {
+      socket.binaryType = "arraybuffer";
+      socket.onmessage = (e) => {
+        for (const viewer of viewers) viewer.send(e.data);
+      };
+    } else {
+      socket.onopen = () => {
+        for (const message of hello) socket.send(message);
+        viewers.add(socket);
+      };
+      socket.onclose = () => viewers.delete(socket);
+    }
+    return response;
+  });
+  console.log(server.addr.port);
+}
+
+/** Where a run sends the producer's output and where its viewers connect. */
+interface Target {
+  viewerUrl: string;
+  send(message: Uint8Array): void;
+  close(): void;
+}
+
+/** A new live stream on the relay at `base`, with its producer connected. */
+async function relayTarget(base: string): Promise<Target> {
+  const auth = `Basic ${btoa(`:${crypto.randomUUID()}`)}`;
+  const created = await fetch(`${base}/api/v1/streams`, {
+    method: "POST",
+    headers: { authorization: auth, "content-type": "application/json" },
+    body: JSON.stringify({ live: true }),
+  });
+  const stream = await created.json() as { url: string; ws_producer_url: string };
+  const token = stream.url.split("/").pop();
+  const producer = new WebSocket(stream.ws_producer_url, ["v1.alis"]);
+  await new Promise((resolve) => producer.onopen = resolve);
+  producer.send(alisMagic());
+  producer.send(
+    encodeAlisMessage({ type: "init", lastId: 0, time: 0, cols: 120, rows: 40, initData: "" }),
+  );
+  return {
+    viewerUrl: `${base.replace("http", "ws")}/ws/s/${token}`,
+    send: (message) => producer.send(message),
+    close: () => producer.close(),
+  };
+}
+
+/** The bare server at `base`, with a producer connected. */
+async function bareTarget(base: string): Promise<Target> {
+  const producer = new WebSocket(`${base.replace("http", "ws")}/produce`, ["v1.alis"]);
+  await new Promise((resolve) => producer.onopen = resolve);
+  return {
+    viewerUrl: `${base.replace("http", "ws")}/`,
+    send: (message) => producer.send(message),
+    close: () => producer.close(),
+  };
 }
 
 interface ProcStats {
@@ -81,22 +154,7 @@ interface RunResult {
   clientCpuPerSecond: number;
 }
 
-async function run(base: string, relayPid: number, viewers: number): Promise<RunResult> {
-  const auth = `Basic ${btoa(`:${crypto.randomUUID()}`)}`;
-  const created = await fetch(`${base}/api/v1/streams`, {
-    method: "POST",
-    headers: { authorization: auth, "content-type": "application/json" },
-    body: JSON.stringify({ live: true }),
-  });
-  const stream = await created.json() as { url: string; ws_producer_url: string };
-  const token = stream.url.split("/").pop();
-  const producer = new WebSocket(stream.ws_producer_url, ["v1.alis"]);
-  await new Promise((resolve) => producer.onopen = resolve);
-  producer.send(alisMagic());
-  producer.send(
-    encodeAlisMessage({ type: "init", lastId: 0, time: 0, cols: 120, rows: 40, initData: "" }),
-  );
-
+async function run(target: Target, serverPid: number, viewers: number): Promise<RunResult> {
   let measuring = false;
   const latencies: number[] = [];
   const sockets: LightViewer[] = [];
@@ -104,7 +162,7 @@ async function run(base: string, relayPid: number, viewers: number): Promise<Run
   let windowStart = Infinity;
   let windowEnd = Infinity;
   let dropped = 0;
-  const url = `${base.replace("http", "ws")}/ws/s/${token}`;
+  const url = target.viewerUrl;
   for (let i = 0; i < viewers; i++) {
     let gotInit = false;
     const viewer = await lightViewer(url, "v1.alis", (bytes) => {
@@ -135,25 +193,25 @@ async function run(base: string, relayPid: number, viewers: number): Promise<Run
   const send = () => {
     const stampText = `T${now().toFixed(3)};`;
     const data = (stampText + filler).slice(0, CHUNK - 2) + "\r\n";
-    producer.send(encodeAlisMessage({ type: "output", id: id++, relTime: TICK_MS * 1000, data }));
+    target.send(encodeAlisMessage({ type: "output", id: id++, relTime: TICK_MS * 1000, data }));
     const stamp = Number(stampText.slice(1, -1));
     if (stamp >= windowStart && stamp <= windowEnd) sent++;
   };
   const timer = setInterval(send, TICK_MS);
   await new Promise((r) => setTimeout(r, WARMUP_MS));
-  const before = procStats(relayPid);
+  const before = procStats(serverPid);
   const clientBefore = procStats(Deno.pid);
   measuring = true;
   windowStart = now();
   await new Promise((r) => setTimeout(r, MEASURE_MS));
   windowEnd = now();
   measuring = false;
-  const after = procStats(relayPid);
+  const after = procStats(serverPid);
   const clientAfter = procStats(Deno.pid);
   clearInterval(timer);
   // Let the last messages arrive before counting what is missing.
   await new Promise((r) => setTimeout(r, 500));
-  producer.close();
+  target.close();
   for (const ws of sockets) ws.close();
   const { p50, p99 } = percentiles(latencies);
   const missing = viewers * sent - latencies.length;
@@ -170,56 +228,83 @@ async function run(base: string, relayPid: number, viewers: number): Promise<Run
   };
 }
 
-async function main(counts: number[]): Promise<void> {
-  const dataDir = await Deno.makeTempDir({ prefix: "asciirec-bench-relay-" });
+/** Starts this file as a child (`--relay-child DIR` or `--bare-child`); its port and pid. */
+async function startChild(args: string[]): Promise<{ base: string; child: Deno.ChildProcess }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--relay-child", dataDir],
+    args: ["run", "-A", new URL(import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
-  const port = Number(new TextDecoder().decode(value).trim());
-  const base = `http://127.0.0.1:${port}`;
+  reader.releaseLock();
+  child.stdout.cancel();
+  return { base: `http://127.0.0.1:${Number(new TextDecoder().decode(value).trim())}`, child };
+}
+
+async function stopChild(child: Deno.ChildProcess): Promise<void> {
+  child.kill("SIGTERM");
+  await child.status;
+}
+
+function row(label: string, r: RunResult, reference: RunResult): string {
+  return `${label.padEnd(7)}${String(r.viewers).padStart(7)}  ${r.p50.toFixed(2).padStart(6)}  ${
+    r.p99.toFixed(2).padStart(7)
+  }  ${(r.p99 / reference.p99).toFixed(1).padStart(6)}x  ${
+    (r.cpuPerSecond * 100).toFixed(0).padStart(7)
+  }%  ${r.rssPeakMb.toFixed(0).padStart(5)} MB  ${r.missing}  ${r.dropped}  ${
+    (r.clientCpuPerSecond * 100).toFixed(0)
+  }%`;
+}
+
+async function main(counts: number[]): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "asciirec-bench-relay-" });
+  const relay = await startChild(["--relay-child", dataDir]);
+  const results: RunResult[] = [];
+  let bare: RunResult | undefined;
   try {
     console.log(
       `one producer at ${RATE_BYTES_PER_S / 1000} KB/s (${CHUNK} B every ${TICK_MS} ms), ` +
-        `${MEASURE_MS / 1000} s measured per run; relay pid ${child.pid}`,
+        `${MEASURE_MS / 1000} s measured per run; relay pid ${relay.child.pid}`,
     );
-    const reference = await run(base, child.pid, 1);
-    const results = [reference];
-    for (const n of counts) results.push(await run(base, child.pid, n));
-    console.log(
-      "viewers  p50 ms   p99 ms  p99/ref  relay CPU  peak RSS  lost  dropped  client CPU",
-    );
-    for (const r of results) {
-      console.log(
-        `${String(r.viewers).padStart(7)}  ${r.p50.toFixed(2).padStart(6)}  ${
-          r.p99.toFixed(2).padStart(7)
-        }  ${(r.p99 / reference.p99).toFixed(1).padStart(6)}x  ${
-          (r.cpuPerSecond * 100).toFixed(0).padStart(7)
-        }%  ${r.rssPeakMb.toFixed(0).padStart(5)} MB  ${r.missing}  ${r.dropped}  ${
-          (r.clientCpuPerSecond * 100).toFixed(0)
-        }%`,
-      );
+    for (const n of [1, ...counts]) {
+      results.push(await run(await relayTarget(relay.base), relay.child.pid, n));
     }
-    const top = results.at(-1)!;
-    console.log(
-      `targets at ${top.viewers} viewers: p99 < 50 ms: ${top.p99 < 50 ? "met" : "NOT met"} ` +
-        `(${top.p99.toFixed(1)} ms); RSS < 500 MB: ${top.rssPeakMb < 500 ? "met" : "NOT met"} ` +
-        `(${top.rssPeakMb.toFixed(0)} MB)`,
-    );
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await reader.cancel();
+    await stopChild(relay.child);
     await Deno.remove(dataDir, { recursive: true });
   }
+  const top = results.at(-1)!;
+  const server = await startChild(["--bare-child"]);
+  try {
+    bare = await run(await bareTarget(server.base), server.child.pid, top.viewers);
+  } finally {
+    await stopChild(server.child);
+  }
+  const reference = results[0]!;
+  console.log(
+    "server  viewers  p50 ms   p99 ms  p99/1 viewer  CPU  peak RSS  lost  dropped  client CPU",
+  );
+  for (const r of results) console.log(row("relay", r, reference));
+  console.log(row("bare", bare, reference));
+  console.log(
+    `(bare: Deno's own WebSocket server forwarding the producer's messages to the same viewers; ` +
+      `its "lost" counts what had not arrived 0.5 s after the window)`,
+  );
+  console.log(
+    `at ${top.viewers} viewers: relay p99 ${(top.p99 / bare.p99).toFixed(2)}× the bare server's; ` +
+      `targets p99 < 50 ms: ${top.p99 < 50 ? "met" : "NOT met"} (${top.p99.toFixed(1)} ms); ` +
+      `nothing lost: ${top.missing === 0 ? "met" : "NOT met"}; RSS < 500 MB: ${
+        top.rssPeakMb < 500 ? "met" : "NOT met"
+      } (${top.rssPeakMb.toFixed(0)} MB)`,
+  );
 }
 
 if (import.meta.main) {
   if (Deno.args[0] === "--relay-child") {
     await relayChild(Deno.args[1]!);
+  } else if (Deno.args[0] === "--bare-child") {
+    bareChild();
   } else {
     const counts = Deno.args.length > 0 ? Deno.args.map(Number) : [100, 1000];
     await main(counts);
