@@ -81,7 +81,7 @@ export async function openRecording(
   } else if (/^https?:\/\//i.test(source)) {
     bytes = await _openUrl(source, signal);
   } else {
-    bytes = await _openFile(source);
+    bytes = await _openFileSource(source);
   }
   return await openRecordingSource(name, bytes, options);
 }
@@ -131,7 +131,8 @@ export async function openRecordingSource(
   }
 }
 
-async function _openFile(path: string): Promise<ByteSource> {
+/** Opens a file as a {@linkcode ByteSource}, with plain messages for the usual failures. */
+export async function _openFileSource(path: string): Promise<ByteSource> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });

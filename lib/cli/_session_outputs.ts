@@ -11,12 +11,14 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../remote/producer.ts";
+import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
 import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
 import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
 import { loadConfig } from "./_config.ts";
 import { info, warn } from "./_output.ts";
+import { openOutputFile, type OutputWriterSettings, outputWriterSettings } from "./_output_file.ts";
 import {
   parseIdleTimeLimit,
   type SessionFlags,
@@ -146,9 +148,10 @@ export async function runSessionWithOutputs(
       const encoder = await file.format.load();
       sinks.push((start) => {
         const header = sessionHeader(start, parts, version, flags.idleTimeLimit);
-        const writer = createCastWriter(fileWritable(file.file), header, {
+        const writer = createCastWriter(file.writable, header, {
           encoder,
           append: file.append,
+          ...file.writer,
           onError: () => parts.session.onNotice?.("Write error, recording suspended"),
         });
         fileHandedOver = true;
@@ -163,7 +166,7 @@ export async function runSessionWithOutputs(
     if (live || flags.remote !== undefined) info("Stream ended");
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
-    if (target && !fileHandedOver) target.file.close();
+    if (target && !fileHandedOver) await target.writable.abort().catch(() => {});
     await live?.close();
   }
 }
@@ -221,7 +224,9 @@ async function startRemoteStreaming(
 
 /** Where and how the recording is written. */
 interface RecordingTarget {
-  file: Deno.FsFile;
+  /** The file, compressed on the way for a `.gz`/`.zst` name (or an appended compressed file). */
+  writable: WritableStream<Uint8Array>;
+  writer: OutputWriterSettings;
   format: Format;
   append?: AppendInfo;
 }
@@ -229,7 +234,7 @@ interface RecordingTarget {
 /**
  * The file rules of asciinema 3.x: create (with parent directories); write into an empty
  * file or a non-file (a pipe, /dev/stdout) as it is; refuse an existing non-empty file
- * unless `--overwrite` or `--append`; append in the file's own format.
+ * unless `--overwrite` or `--append`; append in the file's own format (and compression).
  */
 async function openRecordingTarget(path: string, flags: OutputFlags): Promise<RecordingTarget> {
   if (flags.append && flags.overwrite) {
@@ -239,20 +244,17 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   });
-  const format = outputFormat(path, flags.outputFormat, SESSION_FORMATS);
-  if (stat === undefined) {
-    const parent = dirname(path);
-    if (parent !== ".") await Deno.mkdir(parent, { recursive: true });
-    return { file: await Deno.open(path, { write: true, createNew: true }), format };
+  if (!flags.append || !stat?.isFile || stat.size === 0) {
+    const out = await openOutputFile(path, {
+      live: true,
+      format: flags.outputFormat,
+      formats: SESSION_FORMATS,
+      overwrite: flags.overwrite,
+      createParents: true,
+      existsMessage: "file exists, use --overwrite or --append",
+    });
+    return { writable: out.writable, writer: out.writer, format: out.format };
   }
-  if (stat.isDirectory) throw new Error(`${path} is a directory`);
-  if (!stat.isFile || stat.size === 0) {
-    return { file: await Deno.open(path, { write: true, truncate: stat.isFile }), format };
-  }
-  if (flags.overwrite) {
-    return { file: await Deno.open(path, { write: true, truncate: true }), format };
-  }
-  if (!flags.append) throw new Error("file exists, use --overwrite or --append");
   const append = await inspectForAppend(path);
   if (flags.outputFormat !== undefined && flags.outputFormat !== append.format) {
     throw new UsageError(
@@ -262,6 +264,12 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   }
   // A line cut off by a crash is dropped before appending.
   if (append.validBytes !== undefined) await Deno.truncate(path, append.validBytes);
-  const file = await Deno.open(path, { write: true, append: true });
-  return { file, format: outputFormat(path, append.format), append };
+  const file = fileWritable(await Deno.open(path, { write: true, append: true }));
+  const compression = append.compression;
+  return {
+    writable: compression ? compressWritable(file, compression) : file,
+    writer: outputWriterSettings(compression, true),
+    format: outputFormat(path, append.format),
+    append,
+  };
 }

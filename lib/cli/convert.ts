@@ -9,8 +9,9 @@ import { Command, Option } from "commander";
 import type { Event } from "../asciicast/event.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";
-import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
+import { FORMATS } from "../format/registry.ts";
 import { setQuiet, warn } from "./_output.ts";
+import { openOutputFile, type OutputFile } from "./_output_file.ts";
 
 /** Builds the `convert` command. */
 export function convertCommand(): Command {
@@ -37,12 +38,7 @@ Examples:
     )
     .action(async (input: string, output: string, opts: ConvertFlags) => {
       setQuiet(Boolean(opts.quiet));
-      await convert(
-        input,
-        output,
-        outputFormat(output, opts.outputFormat),
-        Boolean(opts.overwrite),
-      );
+      await convert(input, output, opts);
     });
 }
 
@@ -52,13 +48,15 @@ interface ConvertFlags {
   quiet?: boolean;
 }
 
-async function convert(input: string, output: string, format: Format, overwrite: boolean) {
-  const encoder = await format.load();
+async function convert(input: string, output: string, opts: ConvertFlags) {
   const recording = await openRecording(input, { onWarning: warn });
-  let out: _Output;
+  let out: OutputFile;
   try {
     await _refuseSameFile(input, output);
-    out = await _openOutput(output, overwrite);
+    out = await openOutputFile(output, {
+      format: opts.outputFormat,
+      overwrite: Boolean(opts.overwrite),
+    });
   } catch (error) {
     await recording.close();
     throw error;
@@ -66,16 +64,16 @@ async function convert(input: string, output: string, format: Format, overwrite:
   let writer: CastWriter | undefined;
   try {
     writer = createCastWriter(out.writable, recording.header, {
-      encoder,
-      flushBytes: 256 * 1024,
-      flushIntervalMs: 1000,
+      encoder: await out.format.load(),
+      ...out.writer,
     });
     await _pump(recording.events, writer);
     await writer.close();
+    await out.commit();
   } catch (error) {
     await recording.close();
     await writer?.close().catch(() => {});
-    if (out.created) await Deno.remove(output).catch(() => {});
+    await out.discard();
     if (error instanceof Deno.errors.BrokenPipe && output === "-") return;
     throw error;
   }
@@ -101,12 +99,6 @@ export async function _pump(
   }
 }
 
-interface _Output {
-  writable: WritableStream<Uint8Array>;
-  /** We created the file (so a failed conversion removes it). */
-  created: boolean;
-}
-
 async function _refuseSameFile(input: string, output: string): Promise<void> {
   if (input === "-" || output === "-" || /^https?:\/\//i.test(input)) return;
   try {
@@ -114,37 +106,6 @@ async function _refuseSameFile(input: string, output: string): Promise<void> {
     if (a === b) throw new Error(`${output} is the input file; write to another file`);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
-async function _openOutput(path: string, overwrite: boolean): Promise<_Output> {
-  if (path === "-") return { writable: _syncWritable(Deno.stdout), created: false };
-  let info: Deno.FileInfo | undefined;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  if (info?.isDirectory) throw new Error(`${path} is a directory`);
-  if (info?.isFile && info.size > 0 && !overwrite) {
-    throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
-  }
-  try {
-    const file = info === undefined
-      ? await Deno.open(path, { write: true, createNew: true })
-      : await Deno.open(path, { write: true, truncate: info.isFile });
-    return { writable: file.writable, created: info === undefined };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`cannot create ${path}: its directory does not exist`);
-    }
-    if (error instanceof Deno.errors.AlreadyExists) {
-      throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new Error(`cannot create ${path}: permission denied`);
-    }
-    throw error;
   }
 }
 
