@@ -71,19 +71,37 @@ export async function openRecording(
   source: string,
   options: OpenOptions = {},
 ): Promise<Recording> {
+  const { name, bytes } = await openByteSource(source, options);
+  return await openRecordingSource(name, bytes, options);
+}
+
+/**
+ * Opens the bytes of a recording as they are stored or sent: a file path, `-` for stdin, or
+ * an http(s) URL (following an HTML page's asciicast link, as {@linkcode openRecording}
+ * does). Nothing is decompressed yet; `name` is what messages call the source.
+ *
+ * @example
+ * ```ts
+ * import { openByteSource } from "./reader.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".cast" });
+ * await Deno.writeTextFile(path, "bytes");
+ * const { name, bytes } = await openByteSource(path);
+ * const buffer = new Uint8Array(16);
+ * await bytes.read(buffer); // 5
+ * bytes.close();
+ * ```
+ */
+export async function openByteSource(
+  source: string,
+  options: Pick<OpenOptions, "signal"> = {},
+): Promise<{ name: string; bytes: ByteSource }> {
   const signal = options.signal;
   signal?.throwIfAborted();
-  let name = source;
-  let bytes: ByteSource;
   if (source === "-") {
-    name = "stdin";
-    bytes = { read: (into) => Deno.stdin.read(into), close: () => {} };
-  } else if (/^https?:\/\//i.test(source)) {
-    bytes = await _openUrl(source, signal);
-  } else {
-    bytes = await _openFileSource(source);
+    return { name: "stdin", bytes: { read: (into) => Deno.stdin.read(into), close: () => {} } };
   }
-  return await openRecordingSource(name, bytes, options);
+  if (/^https?:\/\//i.test(source)) return { name: source, bytes: await _openUrl(source, signal) };
+  return { name: source, bytes: await _openFileSource(source) };
 }
 
 /**

@@ -44,6 +44,7 @@ import {
 import { type RecordingRecord, RelayStore, type StreamFields, type StreamRecord } from "./store.ts";
 import { parseStreamChanges, streamJson } from "./stream_fields.ts";
 import { randomToken } from "./token.ts";
+import { saveMultipartFile } from "./multipart_file.ts";
 import { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
 
 /** Options for {@linkcode Relay.open}. */
@@ -465,25 +466,24 @@ export class Relay {
       await request.body?.cancel();
       return tooLarge();
     }
-    const body = await _readLimited(request, limit + MULTIPART_SLACK);
-    if (body === undefined) return tooLarge();
-    let form: FormData;
-    try {
-      form = await new Response(body, {
-        headers: { "content-type": request.headers.get("content-type") ?? "" },
-      }).formData();
-    } catch {
-      return _error(400, "bad_request", "Expected a multipart/form-data body");
-    }
-    const part = form.get(partName) ?? form.get("file") ?? form.get("asciicast");
-    if (!(part instanceof File)) {
-      return _error(400, "bad_request", `Expected the recording in the "${partName}" part`);
-    }
-    if (part.size > limit) return tooLarge();
     const token = randomToken(16);
     const finalPath = join(this.#recordingsDir, `${token}.cast`);
     const tempPath = `${finalPath}.part`;
-    await Deno.writeFile(tempPath, new Uint8Array(await part.arrayBuffer()));
+    // Written to disk as it arrives: an upload of any size takes constant memory.
+    const part = await saveMultipartFile(request.body ?? new Blob().stream(), {
+      contentType: request.headers.get("content-type") ?? "",
+      partNames: [partName, "file", "asciicast"],
+      path: tempPath,
+      maxBytes: limit,
+      maxBodyBytes: limit + MULTIPART_SLACK,
+    });
+    if (!part.ok && part.problem === "too_large") return tooLarge();
+    if (!part.ok && part.problem === "not_multipart") {
+      return _error(400, "bad_request", "Expected a multipart/form-data body");
+    }
+    if (!part.ok) {
+      return _error(400, "bad_request", `Expected the recording in the "${partName}" part`);
+    }
     let title: string | null = null;
     try {
       const recording = await openRecording(tempPath);
@@ -493,7 +493,7 @@ export class Relay {
       title = recording.header.title ?? null;
     } catch (error) {
       await Deno.remove(tempPath).catch(() => {});
-      const message = error instanceof Error ? error.message.replace(tempPath, part.name) : "";
+      const message = error instanceof Error ? error.message.replace(tempPath, part.fileName) : "";
       return _error(422, "validation_failed", `Invalid asciicast file: ${message}`, [
         { field: "file", message },
       ]);
@@ -503,7 +503,7 @@ export class Relay {
       token,
       owner,
       streamId: null,
-      fileName: part.name || "recording.cast",
+      fileName: part.fileName || "recording.cast",
       size: part.size,
       title,
     });
@@ -844,32 +844,4 @@ export class Relay {
     this.#runtimes.clear();
     this.#store.close();
   }
-}
-
-/** Reads a request body up to `limit` bytes; `undefined` when it is longer. */
-async function _readLimited(
-  request: Request,
-  limit: number,
-): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

@@ -174,18 +174,31 @@ export class ApiClient {
   /**
    * `POST /api/v1/recordings`: uploads a recording as the multipart part `file`.
    *
-   * @param bytes the file's content, sent as is.
+   * @param content the file's content, sent as is: bytes, or a stream for a file too large
+   * to hold in memory (sent with chunked transfer encoding).
    * @param fileName the name the server sees.
    */
-  async upload(bytes: Uint8Array<ArrayBuffer>, fileName: string): Promise<UploadResult> {
-    const form = new FormData();
-    form.append("file", new Blob([bytes], { type: "application/x-asciicast" }), fileName);
+  async upload(
+    content: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
+    fileName: string,
+  ): Promise<UploadResult> {
+    let form: FormData | ReadableStream<Uint8Array>;
+    let type: string | undefined;
+    if (content instanceof ReadableStream) {
+      const boundary = `asciirec-${crypto.randomUUID()}`;
+      form = _multipartStream(boundary, "file", fileName, content);
+      type = `multipart/form-data; boundary=${boundary}`;
+    } else {
+      form = new FormData();
+      form.append("file", new Blob([content], { type: "application/x-asciicast" }), fileName);
+    }
     const body = await this.#request(
       "POST",
       "api/v1/recordings",
       form,
       "upload",
       this.#uploadTimeoutMs,
+      type,
     );
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw new ApiError(`${this.#host} sent an unexpected upload response`, 200);
@@ -219,9 +232,10 @@ export class ApiClient {
   async #request(
     method: string,
     path: string,
-    body: string | FormData | undefined,
+    body: string | FormData | ReadableStream<Uint8Array> | undefined,
     purpose: "stream" | "upload",
     timeoutMs: number,
+    contentType?: string,
   ): Promise<unknown> {
     const headers: Record<string, string> = {
       "Accept": "application/json",
@@ -229,6 +243,7 @@ export class ApiClient {
       "User-Agent": this.#userAgent,
     };
     if (typeof body === "string") headers["Content-Type"] = "application/json";
+    if (contentType !== undefined) headers["Content-Type"] = contentType;
     let response: Response;
     try {
       response = await fetch(apiUrl(this.serverUrl, path), {
@@ -347,4 +362,37 @@ function _streamInfo(value: unknown): StreamInfo {
     throw new ApiError("the server sent a stream without url and ws_producer_url", 200);
   }
   return record as StreamInfo;
+}
+
+/** A multipart/form-data body with one file part, streamed from `content`. */
+function _multipartStream(
+  boundary: string,
+  field: string,
+  fileName: string,
+  content: ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const quoted = fileName.replace(/["\\\r\n]/g, "_");
+  const head = encoder.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${quoted}"\r\n` +
+      `Content-Type: application/x-asciicast\r\n\r\n`,
+  );
+  const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+  const reader = content.getReader();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(head);
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.enqueue(tail);
+        controller.close();
+      } else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
