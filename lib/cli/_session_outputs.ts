@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { dirname } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
