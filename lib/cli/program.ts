@@ -17,6 +17,7 @@ import { sessionCommand } from "./session.ts";
 import { uploadCommand } from "./upload.ts";
 import { authCommand } from "./auth.ts";
 import { serveCommand } from "./serve.ts";
+import { grepCommand } from "./grep.ts";
 
 /** The program's version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
       uploadCommand(),
       authCommand(),
       serveCommand(),
+      grepCommand(),
     ]
   ) {
     program.addCommand(command.exitOverride().showSuggestionAfterError(true));

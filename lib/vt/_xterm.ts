@@ -159,6 +159,12 @@ export function internals(term: Terminal): XInternals {
 }
 
 /**
+ * The terminal inside each `Vt`, for the modules of this folder that read more of it than
+ * `Vt` shows (the line tracker).
+ */
+export const vtTerminals: WeakMap<object, Terminal> = new WeakMap();
+
+/**
  * True while output written to the terminal waits in its write queue (xterm parses in
  * timer slices); false when its state reflects everything written.
  */
