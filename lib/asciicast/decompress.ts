@@ -138,21 +138,24 @@ export function decompressSource(
   return new _Decompressor(source, compression, options);
 }
 
-/** Reads up to `n` bytes from the start of `source`; the returned source reads them again. */
+/**
+ * Reads at least `n` bytes from the start of `source` (fewer only if it is shorter); the
+ * returned source reads them again. Reads are of a usual size, not of `n` bytes.
+ */
 async function _peek(
   source: ByteSource,
   n: number,
 ): Promise<{ head: Uint8Array; source: ByteSource }> {
-  const head = new Uint8Array(n);
+  const buffer = new Uint8Array(64 * 1024);
   let got = 0;
   while (got < n) {
-    const read = await source.read(head.subarray(got));
+    const read = await source.read(buffer.subarray(got));
     if (read === null) break;
     got += read;
   }
-  let pending = head.subarray(0, got);
+  let pending = buffer.subarray(0, got);
   return {
-    head: pending,
+    head: pending.subarray(0, n),
     source: {
       prefetch: source.prefetch,
       read(into) {
