@@ -9,7 +9,9 @@
  * drew it. While it stays the same line (see {@linkcode LineTracker}: scrolling and
  * switching screens keep it) it is reported again only when the text up to a match
  * changes: typing after a match, a counter ticking after it, or the line scrolling away
- * report nothing new.
+ * report nothing new. On the alternate screen, where full-screen programs (vim, less)
+ * show one line after another in the same rows, a row whose text is rewritten other than
+ * by typing at its end (or deleting there) shows a new line, and is reported again.
  *
  * @module
  */
@@ -211,7 +213,10 @@ class _Search {
     }
     const ends = ranges.map((r) => r[1]);
     const fresh = before === undefined ||
-      ends.some((end) => !before.ends.includes(end) || !_samePrefix(before.text, text, end));
+      ends.some((end) => !before.ends.includes(end) || !_samePrefix(before.text, text, end)) ||
+      // A full-screen program's rows are places to show lines in, not lines: one rewritten
+      // (not merely typed on or cut at its end) shows another line.
+      (line.alternate && !before.text.startsWith(text) && !text.startsWith(before.text));
     if (line.scrolledOff) this.#states.delete(line.id);
     else this.#states.set(line.id, { text, ends });
     if (!fresh || this.done) {

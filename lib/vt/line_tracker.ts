@@ -377,8 +377,7 @@ export class LineTracker implements Disposable {
     if (!written && line.text !== undefined) return { line, rows, text: line.text, complete };
     const cols = this.#term.cols;
     if (rows === 1) {
-      // A row that does not continue comes trimmed already.
-      return { line, rows, text: head.translateToString(true, 0, cols), complete };
+      return { line, rows, text: _trimEnd(head.translateToString(true, 0, cols)), complete };
     }
     let text = "";
     for (let i = 0; i < rows; i++) {
