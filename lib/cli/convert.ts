@@ -27,15 +27,26 @@ export function convertCommand(): Command {
     )
     .option("--overwrite", "overwrite OUTPUT if it exists and is not empty")
     .option("-q, --quiet", "hide warnings")
-    .addHelpText(
-      "after",
-      `
+    .addHelpText("after", () => `
+Formats:
+${
+      FORMATS.map((f) =>
+        `  ${f.name.padEnd(14)} ${f.description}${
+          f.streaming ? "" : " (not streamed: holds the whole recording in memory)"
+        }`
+      ).join("\n")
+    }
+
+INPUT may be gzip or zstd compressed (recognised by its bytes). An OUTPUT name ending in .gz
+or .zst is compressed (gzip, zstd), in the format the rest of the name means. OUTPUT is
+written to a temporary file beside it and renamed into place on success.
+
 Examples:
   asciirec convert demo.cast demo-v2.cast -f asciicast-v2
   asciirec convert old-v1.json new.cast
   asciirec convert demo.cast demo.txt          # final terminal text
-  asciirec convert https://asciinema.org/a/123 - | less -R`,
-    )
+  asciirec convert huge.cast huge.cast.zst     # compressed
+  asciirec convert https://asciinema.org/a/123 - | less -R`)
     .action(async (input: string, output: string, opts: ConvertFlags) => {
       setQuiet(Boolean(opts.quiet));
       await convert(input, output, opts);

@@ -125,9 +125,16 @@ interface _LineState {
 interface _Recent {
   time: number;
   seq: number;
-  id: object;
+  id: number;
   line: string;
 }
+
+/**
+ * Lines whose matches are remembered at most. Lines that left the screen are forgotten as
+ * they go when the tracker reports them; those it does not (erased, or gone unchanged) are
+ * forgotten oldest first past this bound, far more lines than any screen holds.
+ */
+const MAX_STATES = 4096;
 
 class _Search {
   #tracker: LineTracker;
@@ -140,11 +147,11 @@ class _Search {
   #seq = 0;
   #marker: SearchMarker | undefined;
   #markers = 0;
-  #states = new WeakMap<object, _LineState>();
+  #states = new Map<number, _LineState>();
   /** Recent lines, for context before a match. */
   #recent: _Recent[] = [];
   /** Matches waiting for the context after them. */
-  #waiting: { match: SearchMatch; id: object; after: _Recent[] }[] = [];
+  #waiting: { match: SearchMatch; id: number; after: _Recent[] }[] = [];
   #ready: SearchMatch[] = [];
   done = false;
 
@@ -217,8 +224,11 @@ class _Search {
       // A full-screen program's rows are places to show lines in, not lines: one rewritten
       // (not merely typed on or cut at its end) shows another line.
       (line.alternate && !before.text.startsWith(text) && !text.startsWith(before.text));
-    if (line.scrolledOff) this.#states.delete(line.id);
-    else this.#states.set(line.id, { text, ends });
+    this.#states.delete(line.id);
+    if (!line.scrolledOff) {
+      this.#states.set(line.id, { text, ends });
+      if (this.#states.size > MAX_STATES) this.#states.delete(this.#states.keys().next().value!);
+    }
     if (!fresh || this.done) {
       this.#remember({ time: this.#time, seq, id: line.id, line: text });
       return;
@@ -279,7 +289,7 @@ class _Search {
  * {@linkcode MAX_CONTEXT_LINES} (the latest).
  */
 function _latestPerLine(recent: readonly _Recent[]): ContextLine[] {
-  const last = new Map<object, _Recent>();
+  const last = new Map<number, _Recent>();
   for (const r of recent) {
     last.delete(r.id);
     last.set(r.id, r);

@@ -122,14 +122,18 @@ Deno.test("a resize keeps lines found before it from being found again", async (
 });
 
 Deno.test("on the alternate screen a row rewritten with another line is found again; typing on it is not", async () => {
-  const matches = await search([
-    [1, "o", "\x1b[?1049h\x1b[H\x1b[2Jneedle-5 in a haystack\r\nneedle-6 in a haystack"],
-    // A full-screen program shows other lines in the same rows, rewriting only what differs.
-    [2, "o", "\x1b[1;8H139 in a haystack\x1b[2;8H140 in a haystack"],
-    // Typing at the end of a row is the same line.
-    [3, "o", "\x1b[2;25H!"],
-    [4, "o", "!"],
-  ], /needle/, { cols: 40 });
+  const matches = await search(
+    [
+      [1, "o", "\x1b[?1049h\x1b[H\x1b[2Jneedle-5 in a haystack\r\nneedle-6 in a haystack"],
+      // A full-screen program shows other lines in the same rows, rewriting only what differs.
+      [2, "o", "\x1b[1;8H139 in a haystack\x1b[2;8H140 in a haystack"],
+      // Typing at the end of a row is the same line.
+      [3, "o", "\x1b[2;25H!"],
+      [4, "o", "!"],
+    ],
+    /needle/,
+    { cols: 40 },
+  );
   assertEquals(brief(matches), [
     [1, "needle-5 in a haystack"],
     [1, "needle-6 in a haystack"],

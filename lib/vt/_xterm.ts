@@ -63,6 +63,8 @@ export interface XCell {
 export interface XLine {
   isWrapped: boolean;
   length: number;
+  /** Three numbers per cell: content (code point, combined flag, width), fg, bg. */
+  _data: Uint32Array;
   loadCell(x: number, cell: XCell): XCell;
   translateToString(trimRight?: boolean, start?: number, end?: number): string;
 }

@@ -6,14 +6,15 @@
  * Each line has an identity that follows it while it stays the same line: scrolling moves
  * it without making it new, and so does switching to the alternate screen and back; a line
  * that is wholly erased, or scrolled in, is a new line. After each {@linkcode
- * LineTracker.feed} the lines whose text changed are reported; a line that scrolls off the
- * top into the scrollback is reported as it leaves, even when it came and went within one
- * piece of output (a viewer could scroll back to it). Text that was drawn and overwritten
- * within one piece of output was never on the screen between two pieces and is not seen.
+ * LineTracker.feed} the lines output wrote to are reported; a line written to since its
+ * last report that scrolls off the top into the scrollback is reported as it leaves, even
+ * when it came and went within one piece of output (a viewer could scroll back to it).
+ * Text that was drawn and overwritten within one piece of output was never on the screen
+ * between two pieces and is not seen.
  *
  * @module
  */
-import type { IMarker, Terminal } from "@xterm/headless";
+import type { Terminal } from "@xterm/headless";
 import {
   internals,
   vtTerminals,
@@ -27,11 +28,12 @@ import { Vt } from "./vt.ts";
 /** One line as reported by {@linkcode LineTracker}. */
 export interface TrackedLine {
   /**
-   * The line's identity: the same object for as long as it is the same line (see the
+   * The line's identity: the same number for as long as it is the same line (see the
    * module's description), so that a reader can tell a changed line from a new one.
+   * Numbers are not reused until a billion lines later.
    */
-  id: object;
-  /** The text: wrapped rows joined, trailing spaces removed. */
+  id: number;
+  /** The text: wrapped rows joined, trailing spaces removed (possibly as last reported). */
   text: string;
   /** The line has scrolled off the top into the scrollback; it will not be reported again. */
   scrolledOff: boolean;
@@ -39,11 +41,15 @@ export interface TrackedLine {
   alternate: boolean;
 }
 
-/** What the tracker knows of a line (its identity is this object). */
-interface _Line {
-  /** The text last reported; undefined before the first report. */
-  text: string | undefined;
-}
+/**
+ * A line's identity, kept on xterm's own line object as a small integer: looked up for
+ * every line of a recording, it must cost no allocation (an object hung on xterm's
+ * long-lived line objects would outlive every young-generation collection and make the
+ * heap grow).
+ */
+const LINE_ID = Symbol("asciirec.lineId");
+type _Tagged = XLine & { [LINE_ID]?: number };
+const MAX_ID = 2 ** 30;
 
 // A piece of at most PIECE UTF-16 units scrolls at most PIECE lines into the scrollback, so
 // lines are read after each piece before SCROLLBACK more can push them out.
@@ -77,15 +83,17 @@ export class LineTracker implements Disposable {
   #state: XInternals;
   #cell: XCell;
   #onLine: (line: TrackedLine) => void;
-  #lines = new WeakMap<XLine, _Line>();
-  /** Lines written to since they were last read. */
+  #rows = 0;
+  #text = "";
+  #complete = true;
   #written = new Set<XLine>();
+  #nextId = 0;
+  /** The line `#read` last read had no identity yet. */
+  #fresh = false;
   /** Every line of the screen must be read again (a resize, a change of all rows). */
   #rereadAll = false;
-  #marker: IMarker | undefined;
-  /** The first row of the screen when the scrollback was last read, and its index. */
-  #top: XLine | undefined;
-  #topIndex = -1;
+  /** Lines that went into the scrollback and were not reported yet (the last ones in it). */
+  #pending = 0;
   #disposables: { dispose(): void }[] = [];
 
   /** A terminal of `cols` x `rows` whose lines go to `onLine`. */
@@ -104,8 +112,8 @@ export class LineTracker implements Disposable {
   }
 
   /**
-   * Feeds output. Lines that scroll off are reported as they go; then every line whose
-   * text changed, top to bottom.
+   * Feeds output. Lines that scroll off are reported as they go; then every line output
+   * wrote to, top to bottom.
    */
   feed(data: string | Uint8Array): void {
     if (data.length <= PIECE) {
@@ -129,15 +137,17 @@ export class LineTracker implements Disposable {
   resize(cols: number, rows: number): void {
     this.#captureScrollback();
     this.#reportChanged();
-    const before = new Map<string, _Line>();
+    const before = new Map<string, number>();
     this.#eachScreenLine((head, text) => {
-      const line = this.#lines.get(head);
-      if (line !== undefined) before.set(text, line);
+      const id = (head as _Tagged)[LINE_ID];
+      if (id !== undefined && text !== "") before.set(text, id);
     });
     this.#vt.resize(cols, rows);
+    // Rewrapping moves lines between the scrollback and the screen without scrolling.
+    this.#pending = 0;
     this.#eachScreenLine((head, text) => {
-      const line = before.get(text);
-      if (line !== undefined) this.#lines.set(head, line);
+      const id = before.get(text);
+      if (id !== undefined) (head as _Tagged)[LINE_ID] = id;
     });
     this.#rereadAll = true;
     this.#reportChanged();
@@ -147,7 +157,6 @@ export class LineTracker implements Disposable {
   dispose(): void {
     for (const d of this.#disposables) d.dispose();
     this.#disposables = [];
-    this.#marker?.dispose();
     this.#vt.dispose();
   }
 
@@ -237,11 +246,14 @@ export class LineTracker implements Disposable {
       throw new TypeError("Cannot follow scrolling: unsupported @xterm/headless version");
     }
     service.scroll = (eraseAttr, isWrapped) => {
-      scroll.call(service, eraseAttr, isWrapped);
       const buffer = this.#state.buffers.active;
-      if (buffer !== this.#state.buffers.alt) return;
+      const normal = buffer === this.#state.buffers.normal;
+      // Scrolling the whole screen up pushes its first row into the scrollback.
+      if (normal && buffer.scrollTop === 0) this.#pending++;
+      scroll.call(service, eraseAttr, isWrapped);
+      if (normal) return;
       const bottom = buffer.lines.get(buffer.ybase + buffer.scrollBottom);
-      if (bottom !== undefined) this.#lines.delete(bottom);
+      if (bottom !== undefined) (bottom as _Tagged)[LINE_ID] = undefined;
     };
     this.#disposables.push({ dispose: () => service.scroll = scroll });
   }
@@ -249,15 +261,6 @@ export class LineTracker implements Disposable {
   #cursorLine(): XLine {
     const buffer = this.#state.buffers.active;
     return buffer.lines.get(buffer.ybase + buffer.y)!;
-  }
-
-  #lineOf(head: XLine): _Line {
-    let line = this.#lines.get(head);
-    if (line === undefined) {
-      line = { text: undefined };
-      this.#lines.set(head, line);
-    }
-    return line;
   }
 
   /** Before ED or EL runs: the rows it erases wholly become new lines. */
@@ -268,7 +271,7 @@ export class LineTracker implements Disposable {
     const y = buffer.y;
     const renew = (row: number) => {
       const line = buffer.lines.get(buffer.ybase + row);
-      if (line) this.#lines.delete(line);
+      if (line) (line as _Tagged)[LINE_ID] = undefined;
     };
     if (what === "line") {
       if (mode === 2 || (mode === 0 && x === 0) || (mode === 1 && x === cols - 1)) renew(y);
@@ -284,8 +287,8 @@ export class LineTracker implements Disposable {
   }
 
   /**
-   * Reports the lines of the screen that output wrote to and whose text changed. (Lines it
-   * did not write to are unchanged, or new and blank.)
+   * Reports the lines of the screen that output wrote to. (Lines it did not write to are
+   * unchanged, or new and blank.)
    */
   #reportChanged(): void {
     if (this.#written.size === 0 && !this.#rereadAll) return;
@@ -299,65 +302,53 @@ export class LineTracker implements Disposable {
       // A line that wrapped from above starts there.
       const index = y > done ? _head(buffer, y) : y;
       if (index <= done) continue;
-      const { line, rows, text } = this.#read(buffer, index);
-      done = index + rows - 1;
-      const before = line.text;
-      if (before === text || (before === undefined && text === "")) continue;
-      line.text = text;
-      this.#onLine({ id: line, text, scrolledOff: false, alternate });
+      const id = this.#read(buffer, index);
+      done = index + this.#rows - 1;
+      // A new line still blank (a screen cleared, a program starting) says nothing yet.
+      if (this.#fresh && this.#text === "") continue;
+      this.#onLine({ id, text: this.#text, scrolledOff: false, alternate });
     }
     this.#written.clear();
     this.#rereadAll = false;
   }
 
-  /** Reports the lines that have scrolled into the scrollback since last time. */
+  /**
+   * Reports the lines that have scrolled into the scrollback since last time and that
+   * output wrote to since they were last reported.
+   */
   #captureScrollback(): void {
-    const state = this.#state;
-    const buffer = state.buffers.normal;
-    if (state.buffers.active !== buffer) return;
-    // Nothing scrolled (the first row of the screen is the same line): nothing is new above.
-    const top = buffer.lines.get(buffer.ybase);
-    if (top === this.#top && buffer.ybase === this.#topIndex) return;
-    this.#top = top;
-    this.#topIndex = buffer.ybase;
-    const marker = this.#marker;
-    let index = marker && !marker.isDisposed ? marker.line + 1 : 0;
+    if (this.#pending === 0) return;
+    const buffer = this.#state.buffers.normal;
+    if (this.#state.buffers.active !== buffer) return;
     const end = buffer.ybase; // the first row of the screen
-    if (index >= end) return;
-    let lastDone = -1;
+    // (After ESC[3J or a reset the scrollback is gone, and so are the pending lines.)
+    let index = Math.max(0, end - this.#pending);
     while (index < end) {
-      const { line, rows, text, complete } = this.#read(buffer, index, end);
+      const written = this.#span(buffer, index, end);
+      const rows = this.#rows;
       // A line that continues on the screen is not done yet, unless it is huge.
-      if (!complete && rows < MAX_WRAPPED_ROWS) break;
-      const seen = line.text;
+      if (!this.#complete && rows < MAX_WRAPPED_ROWS) break;
+      const id = written ? this.#read(buffer, index, end) : 0;
       for (let i = 0; i < rows; i++) {
         const row = buffer.lines.get(index + i);
         if (row) {
           // Done with: if xterm recycles the object for a new line, that is a new line.
-          this.#lines.delete(row);
+          (row as _Tagged)[LINE_ID] = undefined;
           this.#written.delete(row);
         }
       }
       index += rows;
-      lastDone = index - 1;
-      if (text === "" && (seen === undefined || seen === "")) continue;
-      this.#onLine({ id: line, text, scrolledOff: true, alternate: false });
+      if (written) this.#onLine({ id, text: this.#text, scrolledOff: true, alternate: false });
     }
-    if (lastDone < 0) return;
-    marker?.dispose();
-    this.#marker = this.#term.registerMarker(lastDone - (buffer.ybase + buffer.y));
+    this.#pending = end - index;
   }
 
   /**
-   * The line starting at buffer row `index`: what the tracker knows of it, how many rows it
-   * spans (up to `limit`), its text, and whether it ends before `limit`. The text is read
-   * only for a new line or one that output wrote to; otherwise it is the text last read.
+   * Measures the line starting at buffer row `index`: `#rows` (up to `limit`) and
+   * `#complete` (it ends before `limit`). Returns whether output wrote to it since it was
+   * last read (or it was never read).
    */
-  #read(
-    buffer: XBuffer,
-    index: number,
-    limit = buffer.lines.length,
-  ): { line: _Line; rows: number; text: string; complete: boolean } {
+  #span(buffer: XBuffer, index: number, limit = buffer.lines.length): boolean {
     const head = buffer.lines.get(index)!;
     const count = buffer.lines.length;
     let rows = 1;
@@ -373,21 +364,41 @@ export class LineTracker implements Disposable {
       written ||= this.#written.has(next);
       rows++;
     }
-    const line = this.#lineOf(head);
-    if (!written && line.text !== undefined) return { line, rows, text: line.text, complete };
+    this.#rows = rows;
+    this.#complete = complete;
+    return written;
+  }
+
+  /**
+   * Reads the line starting at buffer row `index` (up to `limit`): its text into `#text`,
+   * its extent into `#rows` and `#complete` (fields rather than a result object: this runs
+   * for every line of a recording). Returns its identity.
+   */
+  #read(buffer: XBuffer, index: number, limit = buffer.lines.length, name = true): number {
+    this.#span(buffer, index, limit);
+    const rows = this.#rows;
+    const head = buffer.lines.get(index)! as _Tagged;
+    let id = head[LINE_ID];
+    this.#fresh = id === undefined;
+    if (id === undefined && name) {
+      id = this.#nextId = (this.#nextId + 1) % MAX_ID;
+      head[LINE_ID] = id;
+    }
     const cols = this.#term.cols;
     if (rows === 1) {
-      return { line, rows, text: _trimEnd(head.translateToString(true, 0, cols)), complete };
+      this.#text = _rowText(head, cols);
+      return id ?? 0;
     }
     let text = "";
     for (let i = 0; i < rows; i++) {
       const row = buffer.lines.get(index + i)!;
-      let part = row.translateToString(false, 0, cols);
+      let part = _rowText(row, cols, false);
       const next = buffer.lines.get(index + i + 1);
       if (next?.isWrapped && _endsInWideGap(row, next, cols, this.#cell)) part = part.slice(0, -1);
       text += part;
     }
-    return { line, rows, text: _trimEnd(text), complete };
+    this.#text = _trimEnd(text);
+    return id ?? 0;
   }
 
   /** Calls `fn` with the first row and the text of each line on the screen. */
@@ -399,9 +410,9 @@ export class LineTracker implements Disposable {
     this.#rereadAll = true;
     while (index <= last && index < buffer.lines.length) {
       const head = buffer.lines.get(index)!;
-      const { rows, text } = this.#read(buffer, index);
-      fn(head, text);
-      index += rows;
+      this.#read(buffer, index, undefined, false);
+      fn(head, this.#text);
+      index += this.#rows;
     }
     this.#rereadAll = reread;
   }
@@ -438,6 +449,45 @@ function _endsInWideGap(line: XLine, next: XLine, cols: number, cell: XCell): bo
   next.loadCell(0, cell);
   return cell.getWidth() === 2;
 }
+
+const CODEPOINT_MASK = 0x1fffff;
+const IS_COMBINED = 0x200000;
+const WIDTH_SHIFT = 22;
+let codes = new Uint16Array(1024);
+
+/**
+ * The text of a row's first `cols` cells, as xterm's `translateToString(false)` reads it
+ * (empty cells as spaces, the second cell of a wide character skipped), made in one piece
+ * from the cells' code points. translateToString adds a character at a time, making a
+ * string object per character; for every line of a long recording that garbage makes the
+ * process's heap grow. A row holding a combined character (its text is kept elsewhere) is
+ * read with translateToString.
+ */
+function _rowText(row: XLine, cols: number, trim = true): string {
+  const data = row._data;
+  const end = Math.min(row.length, cols);
+  if (codes.length < end * 2) codes = new Uint16Array(end * 2);
+  let n = 0;
+  for (let x = 0; x < end;) {
+    const content = data[x * 3]!;
+    if (content & IS_COMBINED) {
+      const text = row.translateToString(false, 0, cols);
+      return trim ? _trimEnd(text) : text;
+    }
+    const cp = content & CODEPOINT_MASK;
+    if (cp === 0) codes[n++] = 32;
+    else if (cp < 0x10000) codes[n++] = cp;
+    else {
+      codes[n++] = 0xd800 + ((cp - 0x10000) >> 10);
+      codes[n++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+    }
+    x += (content >>> WIDTH_SHIFT) || 1;
+  }
+  if (trim) { while (n > 0 && codes[n - 1] === 32) n--; }
+  return n === 0 ? "" : _decoder.decode(codes.subarray(0, n));
+}
+
+const _decoder = new TextDecoder("utf-16le");
 
 function _trimEnd(text: string): string {
   let end = text.length;

@@ -1,0 +1,143 @@
+/**
+ * Constant memory on a 1 GB recording, measured from outside: every command that reads a
+ * whole recording runs as a process on a generated 1 GB asciicast file (and on the same
+ * file zstd-compressed), and its peak resident set size (GNU time's `%M`, the kernel's
+ * VmHWM) must stay under 150 MB. The relay's upload path is measured on the running
+ * `serve` process.
+ *
+ * Slow by nature (a few minutes: every command reads 1 GB), so the file is generated once
+ * per run and commands run two at a time. Set `ASCIIREC_BIG_MB` to try another size.
+ */
+import { assert } from "./_assert.ts";
+import { cliArgv } from "./_cli.ts";
+import { skipWithoutPeer } from "./_peers.ts";
+import { writeBigCast } from "./_big_cast.ts";
+import { FORMATS } from "../lib/format/registry.ts";
+import { homeEnv, spawnServe } from "../lib/relay/_testing.ts";
+
+const TIME = "/usr/bin/time";
+const LIMIT_BYTES = 150e6;
+const SIZE_MB = Number(Deno.env.get("ASCIIREC_BIG_MB") ?? 1000);
+
+interface Measured {
+  name: string;
+  peakBytes: number;
+  seconds: number;
+}
+
+/** Runs asciirec ARGS (stdout to /dev/null) under GNU time; its peak RSS and duration. */
+async function measure(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Measured> {
+  const rssFile = await Deno.makeTempFile({ prefix: "asciirec-rss-" });
+  const start = performance.now();
+  const out = await new Deno.Command(TIME, {
+    args: ["-f", "%M", "-o", rssFile, ...cliArgv(), ...args],
+    env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - start) / 1000;
+  const kib = Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop());
+  await Deno.remove(rssFile);
+  const stderr = new TextDecoder().decode(out.stderr);
+  // grep exits 1 when nothing matched; everything else must succeed.
+  if (!out.success && !(args[0] === "grep" && out.code === 1)) {
+    throw new Error(`asciirec ${args.join(" ")} failed (${out.code}): ${stderr}`);
+  }
+  return { name, peakBytes: kib * 1024, seconds };
+}
+
+/** Runs the jobs `width` at a time. */
+async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  }));
+  return results;
+}
+
+/** The peak RSS of a running process (VmHWM), in bytes. */
+async function peakOf(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+Deno.test({
+  name: "every command stays under 150 MB of memory on a 1 GB recording (slow)",
+  ignore: skipWithoutPeer(TIME),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "asciirec-memory-" });
+    const home = `${dir}/home`;
+    await Deno.mkdir(home);
+    try {
+      const big = `${dir}/big.cast`;
+      const { lastLine } = await writeBigCast(big, SIZE_MB * 1e6);
+      const small = `${dir}/small.cast`;
+      await Deno.writeTextFile(
+        small,
+        '{"version":3,"term":{"cols":80,"rows":24}}\n[1, "o", "x"]\n',
+      );
+      const packed = `${dir}/big.cast.zst`;
+
+      // Compressing comes first: its output is the compressed input of a later job.
+      const results = [await measure("convert → .cast.zst", ["convert", "-q", big, packed])];
+      const jobs: (() => Promise<Measured>)[] = [
+        () => measure("play", ["play", "-q", "-i", "0", big]),
+        () => measure("cat", ["cat", "-q", big, small]),
+        () => measure("grep", ["grep", "-c", lastLine, big]),
+        () => measure("convert .cast.zst → raw", ["convert", "-q", "-f", "raw", packed, "-"]),
+        ...FORMATS.filter((f) => f.streaming).map((format) => () =>
+          measure(`convert → ${format.name}`, ["convert", "-q", "-f", format.name, big, "-"])
+        ),
+        // edit is being built on its own branch; once it is on main, measure it here too,
+        // e.g. () => measure("edit", ["edit", ..., big, `${dir}/edited.cast`]).
+      ];
+      results.push(...await pool(jobs, 2));
+
+      // upload, and the relay's upload path (serve measured while it runs).
+      const env = homeEnv(home);
+      const serve = await spawnServe(
+        [
+          "--listen",
+          "127.0.0.1:0",
+          "--upload-size-limit",
+          "4000000000",
+          "--data-dir",
+          `${dir}/relay`,
+        ],
+        env,
+      );
+      try {
+        results.push(await measure("upload", ["upload", "--server-url", serve.url, big], env));
+        results.push({
+          name: "serve (upload path)",
+          peakBytes: await peakOf(serve.child.pid),
+          seconds: 0,
+        });
+      } finally {
+        await serve.stop();
+      }
+
+      const report = results.map((r) =>
+        `${r.name.padEnd(28)} ${(r.peakBytes / 1e6).toFixed(0).padStart(4)} MB ${
+          r.seconds.toFixed(1).padStart(6)
+        } s`
+      ).join("\n");
+      console.log(`peak RSS on a ${SIZE_MB} MB recording:\n${report}`);
+      const over = results.filter((r) => r.peakBytes >= LIMIT_BYTES);
+      assert(over.length === 0, `over ${LIMIT_BYTES / 1e6} MB:\n${report}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
