@@ -15,7 +15,6 @@ import { Vt } from "../lib/vt/vt.ts";
 const PYTHON = "/usr/bin/python3";
 const VIM = "/usr/bin/vim";
 const ENV = { TERM: "xterm-256color", LANG: "C.UTF-8" };
-const decoder = new TextDecoder();
 
 let dir: string | undefined;
 async function workDir(): Promise<string> {
