@@ -102,11 +102,20 @@ export async function* searchRecording(
   options: SearchOptions = {},
 ): AsyncGenerator<SearchMatch> {
   const search = new _Search(recording, pattern, options);
+  const events = recording.events;
+  // The reader can hand out buffered events without a promise each: most events come so.
+  const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
   try {
-    for await (const event of recording.events) {
+    for (;;) {
+      let event = pullSync?.();
+      if (event === undefined) {
+        const next = await events.next();
+        if (next.done) break;
+        event = next.value;
+      }
       search.event(event);
       if (search.done) search.end();
-      yield* search.take();
+      if (search.ready.length > 0) yield* search.take();
       if (search.done) return;
     }
     search.end();
@@ -152,7 +161,8 @@ class _Search {
   #recent: _Recent[] = [];
   /** Matches waiting for the context after them. */
   #waiting: { match: SearchMatch; id: number; after: _Recent[] }[] = [];
-  #ready: SearchMatch[] = [];
+  /** Matches complete, in order (see `take`). */
+  readonly ready: SearchMatch[] = [];
   done = false;
 
   constructor(recording: Recording, pattern: RegExp, options: SearchOptions) {
@@ -193,7 +203,7 @@ class _Search {
 
   /** Matches that are complete, in order. */
   *take(): Generator<SearchMatch> {
-    while (this.#ready.length > 0) yield this.#ready.shift()!;
+    while (this.ready.length > 0) yield this.ready.shift()!;
   }
 
   dispose(): void {
@@ -243,7 +253,7 @@ class _Search {
     if (this.#marker) match.marker = this.#marker;
     if (++this.#found >= this.#max) this.done = true;
     if (this.#contextUs === undefined) {
-      this.#ready.push(match);
+      this.ready.push(match);
       return;
     }
     match.before = _latestPerLine(this.#recent.filter((r) => r.id !== line.id));
@@ -280,7 +290,7 @@ class _Search {
 
   #finish(waiting: { match: SearchMatch; after: _Recent[] }): void {
     waiting.match.after = _latestPerLine(waiting.after);
-    this.#ready.push(waiting.match);
+    this.ready.push(waiting.match);
   }
 }
 
