@@ -13,6 +13,7 @@ import { openRecording } from "../asciicast/reader.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { type ContextLine, type SearchMatch, searchRecording } from "../search/search_recording.ts";
 import { setQuiet, warn } from "./_output.ts";
+import { progressLine } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 interface GrepFlags {
@@ -65,7 +66,7 @@ export function grepCommand(): Command {
       "also print the lines that changed this many seconds before and after each match",
       _parseSeconds,
     )
-    .option("-q, --quiet", "hide warnings")
+    .option("-q, --quiet", "hide warnings and progress")
     .addHelpText("after", HELP_AFTER)
     .action(async (pattern: string, files: string[], flags: GrepFlags) => {
       setQuiet(Boolean(flags.quiet));
@@ -106,13 +107,22 @@ async function grep(pattern: string, files: string[], flags: GrepFlags): Promise
     try {
       const recording = await openRecording(file, { onWarning: warn });
       let count = 0;
+      const progress = progressLine(`Searching ${recording.name}:`, Boolean(flags.quiet));
       const matches = searchRecording(recording, regexp, {
         contextSeconds: flags.count || flags.filesWithMatches ? undefined : flags.context,
         maxMatches: flags.filesWithMatches ? 1 : undefined,
+        onProgress: (time) => progress.update(`at ${formatClock(time)}`),
       });
-      for await (const match of matches) {
-        count++;
-        if (!flags.count && !flags.filesWithMatches) out.match(recording.name, match);
+      try {
+        for await (const match of matches) {
+          count++;
+          if (flags.count || flags.filesWithMatches) continue;
+          progress.done();
+          out.match(recording.name, match);
+          out.flush();
+        }
+      } finally {
+        progress.done();
       }
       if (flags.count) out.line(files.length > 1 ? `${recording.name}:${count}` : `${count}`);
       if (flags.filesWithMatches && count > 0) out.line(recording.name);

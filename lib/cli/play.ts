@@ -20,6 +20,7 @@ import { TerminalModes } from "../play/terminal_modes.ts";
 import { HostTerminal } from "../term/host_terminal.ts";
 import { loadConfig } from "./_config.ts";
 import { info, setQuiet, warn } from "./_output.ts";
+import { progressLine } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Parsed flags of `asciirec play`. */
@@ -174,7 +175,18 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
     openRecording(source, { onWarning, signal: aborter.signal });
   const recording = await open();
   const from = flags.from;
-  const start = (r: Recording) => from ? eventsFrom(r, from) : Promise.resolve(r.events);
+  // Later passes of --loop skip without a progress line: the terminal is playing by then.
+  const start = async (r: Recording, quiet = Boolean(flags.quiet)) => {
+    if (!from) return r.events;
+    const progress = progressLine(`Skipping to ${_describe(from)}:`, quiet);
+    try {
+      return await eventsFrom(r, from, {
+        onProgress: (time) => progress.update(`at ${formatClock(time)}`),
+      });
+    } finally {
+      progress.done();
+    }
+  };
 
   const modes = new TerminalModes();
   let output: _Output | undefined;
@@ -218,7 +230,7 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
     }
     // Skipping to --from happens before raw mode, so that ctrl+c can still stop it.
     const first = await start(recording);
-    const events = flags.loop ? _loop(first, open, start, flags.resize) : first;
+    const events = flags.loop ? _loop(first, open, (r) => start(r, true), flags.resize) : first;
     out.start();
     raw = true;
     if (flags.resize) out.write(encoder.encode(_resizeSequence(header)));

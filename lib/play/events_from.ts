@@ -22,6 +22,12 @@ import { Vt } from "../vt/vt.ts";
  */
 const CLEAR = "\x1b[0m\x1b[r\x1b[H\x1b[2J";
 
+/** Options for {@linkcode eventsFrom}. */
+export interface EventsFromOptions {
+  /** Called now and then with the time (µs) reached while skipping, for a progress line. */
+  onProgress?: (time: number) => void;
+}
+
 /**
  * The events of `recording` from `point` on (a time, or a marker by label or number): first
  * an `r` event with the terminal's size at that point (when it differs from the header's)
@@ -55,6 +61,7 @@ const CLEAR = "\x1b[0m\x1b[r\x1b[H\x1b[2J";
 export async function eventsFrom(
   recording: Recording,
   point: TimePoint,
+  options: EventsFromOptions = {},
 ): Promise<AsyncIterableIterator<Event>> {
   const { header } = recording;
   const events = recording.events;
@@ -63,11 +70,13 @@ export async function eventsFrom(
   let target = point.kind === "time" ? point.time : undefined;
   let last = 0;
   let first: Event | undefined;
+  let count = 0;
   for (;;) {
     const next = await events.next();
     if (next.done) break;
     const event = next.value;
     last = event.time;
+    if (options.onProgress && (++count & 1023) === 0) options.onProgress(event.time);
     if (event.code === "m") {
       markers.push({ time: event.time, label: event.data });
       if (target === undefined && _isPoint(point, markers)) target = event.time;

@@ -65,6 +65,8 @@ export interface SearchOptions {
   contextSeconds?: number;
   /** Stop after this many matches. */
   maxMatches?: number;
+  /** Called now and then with the time (µs) the search has reached, for a progress line. */
+  onProgress?: (time: number) => void;
 }
 
 /** Context lines kept at most on each side of a match. */
@@ -105,6 +107,8 @@ export async function* searchRecording(
   const events = recording.events;
   // The reader can hand out buffered events without a promise each: most events come so.
   const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
+  const onProgress = options.onProgress;
+  let count = 0;
   try {
     for (;;) {
       let event = pullSync?.();
@@ -114,6 +118,7 @@ export async function* searchRecording(
         event = next.value;
       }
       search.event(event);
+      if (onProgress && (++count & 1023) === 0) onProgress(event.time);
       if (search.done) search.end();
       if (search.ready.length > 0) yield* search.take();
       if (search.done) return;
