@@ -17,6 +17,7 @@ import { ApiClient } from "../remote/api_client.ts";
 import { resolveServerUrl } from "../remote/config.ts";
 import { readOrCreateInstallId } from "../remote/install_id.ts";
 import { warn } from "./_output.ts";
+import { UsageError } from "./usage_error.ts";
 
 /** Recordings up to this size are sent in one piece; larger ones are streamed. */
 const WHOLE_BYTES = 16 * 1024 * 1024;
@@ -28,6 +29,8 @@ export function uploadCommand(): Command {
     .argument("<FILE>", "the recording (asciicast v1, v2 or v3; gzip or zstd compressed too)")
     .option("--server-url <URL>", "the asciinema server (default: config, then a prompt)")
     .action(async (file: string, opts: { serverUrl?: string }) => {
+      // The file is read twice: checked whole first, then sent.
+      if (file === "-") throw new UsageError("upload needs a file, not stdin");
       const recording = await openRecording(file, { onWarning: warn });
       for await (const _event of recording.events) {
         // Reading every event checks the whole file before anything is sent.
