@@ -14,7 +14,8 @@ import { shellQuote } from "../tests/_shell_quote.ts";
 import { numberFlag } from "./_number_flag.ts";
 import { peakRssKiB } from "./_stats.ts";
 
-interface Measure {
+/** What {@linkcode _measure} found. */
+export interface Measure {
   seconds: number;
   /** Peak RSS in MB, when it could be measured. */
   rssMb?: number;
@@ -28,7 +29,7 @@ const TIME = "/usr/bin/time";
  * drawing, symbols, emoji), and bursts of output read from the PTY in chunks of up to 4 KiB
  * (which carry most of the bytes in real recordings), plus rare resizes and markers.
  */
-async function _generate(path: string, bytes: number): Promise<number> {
+export async function _generate(path: string, bytes: number): Promise<number> {
   const random = mulberry32(42);
   const words = ["src", "main.rs", "Cargo.toml", "README.md", "target", "tests", "lib", "index"];
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
@@ -100,7 +101,10 @@ async function _generate(path: string, bytes: number): Promise<number> {
 }
 
 /** Runs a command, measuring wall time and (with /usr/bin/time) peak RSS. */
-async function _measure(argv: string[], options: { shell?: boolean } = {}): Promise<Measure> {
+export async function _measure(
+  argv: string[],
+  options: { shell?: boolean } = {},
+): Promise<Measure> {
   const haveTime = await Deno.stat(TIME).then(() => true, () => false);
   const rssFile = await Deno.makeTempFile({ prefix: "asciirec-bench-rss-" });
   let args = haveTime ? [TIME, "-f", "%M", "-o", rssFile, ...argv] : argv;

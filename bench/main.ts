@@ -6,7 +6,7 @@
  * @module
  */
 
-const ALL = ["convert", "rec", "play", "stream", "snapshot", "relay", "big"];
+const ALL = ["convert", "edit", "rec", "play", "stream", "snapshot", "relay", "export", "big"];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;
 let failed = 0;

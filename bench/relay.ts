@@ -13,6 +13,7 @@ import { encodeAlisMessage } from "../lib/alis/encoder.ts";
 import { alisMagic } from "../lib/alis/message.ts";
 import { decodeLeb128 } from "../lib/alis/leb128.ts";
 import { Relay } from "../lib/relay/relay.ts";
+import { serveHttp } from "../lib/http/server.ts";
 import { peakRssKiB, percentiles } from "./_stats.ts";
 
 const RATE_BYTES_PER_S = 100_000;
@@ -28,7 +29,7 @@ function now(): number {
 
 async function relayChild(dataDir: string): Promise<void> {
   const relay = await Relay.open({ dataDir, hub: { maxQueueEvents: 4096 } });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, relay.handler);
+  const server = await serveHttp(relay.handler, { port: 0, maxConnections: 10_000 });
   console.log(server.addr.port);
   Deno.addSignalListener("SIGTERM", async () => {
     await relay.close();

@@ -14,8 +14,13 @@ export class LiveCli {
   stdout = "";
   readonly #done: Promise<unknown>;
 
-  constructor(args: string[], cwd?: string) {
-    const [cmd, ...rest] = cliArgv();
+  /** Starts `asciirec ARGS…`; `limits.ulimit` caps its open file descriptors. */
+  constructor(args: string[], cwd?: string, limits: { ulimit?: number } = {}) {
+    let [cmd, ...rest] = cliArgv();
+    if (limits.ulimit !== undefined) {
+      rest = ["-c", `ulimit -n ${limits.ulimit} && exec "$@"`, "sh", cmd!, ...rest];
+      cmd = "/bin/sh";
+    }
     this.child = new Deno.Command(cmd!, {
       args: [...rest, ...args],
       cwd,

@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cliArgv, runCli } from "./_cli.ts";
 import { skipWithoutPeer } from "./_peers.ts";
-import { homeEnv, spawnServe } from "../lib/relay/_testing.ts";
+import { homeEnv, spawnServe } from "./_relay.ts";
 import type { Event } from "../lib/asciicast/event.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
 

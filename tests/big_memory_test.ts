@@ -13,7 +13,7 @@ import { cliArgv } from "./_cli.ts";
 import { skipWithoutPeer } from "./_peers.ts";
 import { writeBigCast } from "./_big_cast.ts";
 import { FORMATS } from "../lib/format/registry.ts";
-import { homeEnv, spawnServe } from "../lib/relay/_testing.ts";
+import { homeEnv, spawnServe } from "./_relay.ts";
 
 const TIME = "/usr/bin/time";
 const LIMIT_BYTES = 150e6;

@@ -68,6 +68,16 @@ Deno.test({
     assertStringIncludes(r.stdout, '[0.500, "o", "hi\\r\\n"]');
   });
 
+  await t.step("edit a recording from stdin, rebuilding the screen after a cut", async () => {
+    const v2 = '{"version": 2, "width": 20, "height": 3}\n[0.5, "o", "hello\\r\\n"]\n' +
+      '[1, "m", "x"]\n[2, "o", "\\u001b[2J\\u001b[Hworld"]\n[3, "o", "!"]\n';
+    const r = await asciirec(["edit", "-", "-", "--cut", "marker:x..2.5"], v2);
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stdout, '[0.500, "o", "hello\\r\\n"]');
+    assertMatch(r.stdout, /\[0\.000, "o", "\\u001bc[^\n]*world/);
+    assertStringIncludes(r.stdout, '[0.500, "o", "!"]');
+  });
+
   await t.step("rec a command headless, then play the recording to stdout", async () => {
     const r = await asciirec(["rec", "-q", "-c", "printf 'bundled\\n'", "out.cast"]);
     assertEquals(r.code, 0, r.stderr);
@@ -77,6 +87,25 @@ Deno.test({
     const played = await asciirec(["play", "-q", "out.cast"]);
     assertEquals(played.code, 0, played.stderr);
     assertStringIncludes(played.stdout, "bundled\r\n");
+  });
+
+  await t.step("export a GIF and an SVG (embedded font, in-process rendering)", async () => {
+    const v2 = [
+      { version: 2, width: 20, height: 3 },
+      [0.1, "o", "hi \u2500\u2500 \u00e9"],
+      [0.6, "o", "\r\n\x1b[1mbold\x1b[0m"],
+    ].map((line) => JSON.stringify(line)).join("\n") + "\n";
+    await Deno.writeTextFile(`${empty}/demo.cast`, v2);
+    const gif = await asciirec(["convert", "demo.cast", "demo.gif", "--window"]);
+    assertEquals(gif.code, 0, gif.stderr);
+    const bytes = await Deno.readFile(`${empty}/demo.gif`);
+    assertEquals(new TextDecoder().decode(bytes.subarray(0, 6)), "GIF89a");
+    assertEquals(bytes.at(-1), 0x3b);
+    const svg = await asciirec(["convert", "demo.cast", "demo.svg"]);
+    assertEquals(svg.code, 0, svg.stderr);
+    const text = await Deno.readTextFile(`${empty}/demo.svg`);
+    assertMatch(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assertStringIncludes(text, ">bold</text>");
   });
 
   await t.step("stream --local serves the page and the embedded player", async () => {

@@ -16,7 +16,7 @@ import {
   type TestRelay,
   TestViewer,
   waitUntil,
-} from "../lib/relay/_testing.ts";
+} from "./_relay.ts";
 
 const FAST = { minBackoffMs: 20, maxBackoffMs: 200, closeTimeoutMs: 500 };
 

@@ -7,7 +7,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cliArgv } from "./_cli.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
-import { homeEnv, spawnServe, TestViewer, waitUntil } from "../lib/relay/_testing.ts";
+import { homeEnv, spawnServe, TestViewer, waitUntil } from "./_relay.ts";
 
 function viewerUrlOf(page: string): string {
   const u = new URL(page);

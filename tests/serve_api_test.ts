@@ -10,7 +10,7 @@ import {
   assertStringIncludes,
 } from "./_assert.ts";
 import { ApiClient, ApiError } from "../lib/remote/api_client.ts";
-import { api, createLiveStream, newInstallId, startTestRelay } from "../lib/relay/_testing.ts";
+import { api, createLiveStream, newInstallId, startTestRelay } from "./_relay.ts";
 
 const V2_CAST =
   '{"version": 2, "width": 80, "height": 24, "timestamp": 1700000000, "title": "two"}\n' +

@@ -8,7 +8,7 @@ import { assertEquals } from "./_assert.ts";
 import { CHROMIUM, launchChromium, playerOverlay, playerText } from "./_browser.ts";
 import { ApiClient } from "../lib/remote/api_client.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../lib/remote/producer.ts";
-import { newInstallId, startTestRelay, type TestRelay } from "../lib/relay/_testing.ts";
+import { newInstallId, startTestRelay, type TestRelay } from "./_relay.ts";
 import { waitUntil } from "./_wait_until.ts";
 import { skipWithoutPeer } from "./_peers.ts";
 

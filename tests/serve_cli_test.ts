@@ -3,7 +3,7 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { runCli } from "./_cli.ts";
-import { homeEnv, newInstallId, opened, spawnServe, TestViewer } from "../lib/relay/_testing.ts";
+import { homeEnv, newInstallId, opened, spawnServe, TestViewer } from "./_relay.ts";
 import { alisMagic } from "../lib/alis/message.ts";
 import { encodeAlisMessage } from "../lib/alis/encoder.ts";
 

@@ -17,7 +17,7 @@ import {
   type TestStream,
   TestViewer,
   waitUntil,
-} from "../lib/relay/_testing.ts";
+} from "./_relay.ts";
 
 function viewerUrl(stream: TestStream): string {
   const u = new URL(stream.url);

@@ -53,6 +53,13 @@ export interface EventSink {
   write(event: Event): void;
   /** Flushes what is buffered and releases the destination; called once, at the end. */
   close(): Promise<void>;
+  /**
+   * A sink whose work falls far behind (an emulator parsing slower than a flood arrives)
+   * may ask its producer to wait: a promise that resolves once it has caught up. The
+   * session stops reading the PTY meanwhile, as a real terminal does. Undefined (or
+   * absent) means go on.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /** A terminal colour theme: `#rrggbb` colours, lower case. */

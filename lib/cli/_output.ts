@@ -23,3 +23,20 @@ export function info(message: string): void {
 export function warn(message: string): void {
   if (!quiet) Deno.stderr.writeSync(encoder.encode(`!!! ${message}\n`));
 }
+
+let verboseOn = false;
+
+/** Turns `--verbose` status lines on (and stack traces of errors). */
+export function setVerbose(value: boolean): void {
+  verboseOn = value;
+}
+
+/** Whether `--verbose` is on. */
+export function isVerbose(): boolean {
+  return verboseOn;
+}
+
+/** Prints `::: message` on stderr with `--verbose` (or `ASCIIREC_DEBUG`) only. */
+export function verbose(message: string): void {
+  if (verboseOn) Deno.stderr.writeSync(encoder.encode(`::: ${message}\n`));
+}

@@ -135,6 +135,7 @@ export async function openOutputFile(
     throw _openError(path, error);
   }
   const created = temporary || info === undefined;
+  const forget = temporary ? removeOnSignal(target) : () => {};
   const plain = fileWritable(file, { sync: regular ? true : undefined });
   const writable = compression ? compressWritable(plain, compression) : plain;
   return {
@@ -147,10 +148,12 @@ export async function openOutputFile(
       if (!temporary) return;
       if (info?.isFile) await Deno.chmod(target, info.mode! & 0o7777).catch(() => {});
       await Deno.rename(target, path);
+      forget();
     },
     async discard() {
       await writable.abort().catch(() => {});
       if (created) await Deno.remove(target).catch(() => {});
+      forget();
     },
   };
 }
@@ -190,7 +193,7 @@ async function _stat(path: string): Promise<Deno.FileInfo | undefined> {
 
 function _temporaryPath(path: string): string {
   const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
-  return join(dirname(path), `.${basename(path)}.${suffix}.part`);
+  return join(dirname(path), `.${basename(path)}.${suffix}.asciirec-tmp`);
 }
 
 function _openError(path: string, error: unknown): Error {
@@ -216,4 +219,43 @@ function _stdoutWritable(): WritableStream<Uint8Array> {
       for (let done = 0; done < chunk.length;) done += Deno.stdout.writeSync(chunk.subarray(done));
     },
   });
+}
+
+/** Temporary files to remove if the program is interrupted. */
+const _temporary = new Set<string>();
+let _handlers: [Deno.Signal, () => void][] = [];
+
+/**
+ * Until the returned function is called, SIGINT, SIGTERM and SIGHUP remove `path` (with
+ * any other such file) and end the program with status 128 + the signal's number: an
+ * interrupted command leaves no temporary file behind.
+ *
+ * @example
+ * ```ts
+ * import { removeOnSignal } from "./_output_file.ts";
+ * const path = await Deno.makeTempFile();
+ * const forget = removeOnSignal(path);
+ * // … write path …
+ * forget();
+ * ```
+ */
+export function removeOnSignal(path: string): () => void {
+  if (_temporary.size === 0) {
+    const numbers: [Deno.Signal, number][] = [["SIGHUP", 1], ["SIGINT", 2], ["SIGTERM", 15]];
+    _handlers = numbers.map(([signal, number]) => [signal, () => {
+      for (const temporary of _temporary) {
+        try {
+          Deno.removeSync(temporary);
+        } catch { /* already gone */ }
+      }
+      Deno.exit(128 + number);
+    }]);
+    for (const [signal, handler] of _handlers) Deno.addSignalListener(signal, handler);
+  }
+  _temporary.add(path);
+  return () => {
+    if (!_temporary.delete(path) || _temporary.size > 0) return;
+    for (const [signal, handler] of _handlers) Deno.removeSignalListener(signal, handler);
+    _handlers = [];
+  };
 }

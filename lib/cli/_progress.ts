@@ -1,49 +1,54 @@
 /**
- * A progress line for long work (searching or skipping through a big recording): one
- * `::: …` line on stderr, rewritten in place a few times a second, only when stderr is a
- * terminal (never in pipes, logs or CI) and not with `-q`; erased when the work is done.
+ * A progress bar on stderr for long work (rendering a GIF), drawn only when stderr is a
+ * terminal, at most ten times a second, and erased when done.
  *
  * @module
  */
+import { formatClock } from "../asciicast/time_spec.ts";
 
 const encoder = new TextEncoder();
-const EVERY_MS = 250;
+const WIDTH = 30;
 
-/** A progress line; `update` is cheap to call often. */
-export interface Progress {
-  /** Shows `text` (at most a few times a second). */
-  update(text: string): void;
-  /** Erases the line. */
-  done(): void;
-}
+/** A progress bar over a known total (or a counter when the total is unknown). */
+export class ProgressBar {
+  #total: number | undefined;
+  #label: string;
+  #last = 0;
+  #drawn = false;
+  #write: (text: string) => void;
 
-/**
- * A progress line for `label`, or one that does nothing when stderr is not a terminal or
- * `quiet` is set.
- *
- * @example
- * ```ts
- * import { progressLine } from "./_progress.ts";
- * const progress = progressLine("Searching demo.cast", false);
- * progress.update("at 01:02.000");
- * progress.done();
- * ```
- */
-export function progressLine(label: string, quiet: boolean): Progress {
-  if (quiet || !Deno.stderr.isTerminal()) return { update() {}, done() {} };
-  let last = 0;
-  let shown = false;
-  return {
-    update(text) {
-      const now = performance.now();
-      if (now - last < EVERY_MS) return;
-      last = now;
-      shown = true;
-      Deno.stderr.writeSync(encoder.encode(`\r::: ${label} ${text}\x1b[K`));
-    },
-    done() {
-      if (shown) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-      shown = false;
-    },
-  };
+  /**
+   * `total` in the same unit as {@linkcode ProgressBar.update}'s `done` (microseconds of the
+   * recording here); undefined shows a counter instead of a bar.
+   */
+  constructor(label: string, total: number | undefined, write?: (text: string) => void) {
+    this.#label = label;
+    this.#total = total;
+    this.#write = write ?? ((text) => Deno.stderr.writeSync(encoder.encode(text)));
+  }
+
+  /** Redraws (at most every 100 ms) with `done` microseconds rendered. */
+  update(done: number, detail = ""): void {
+    const now = performance.now();
+    if (now - this.#last < 100) return;
+    this.#last = now;
+    let line: string;
+    if (this.#total !== undefined && this.#total > 0) {
+      const f = Math.min(1, done / this.#total);
+      const full = Math.round(f * WIDTH);
+      line = `${this.#label} [${"#".repeat(full)}${"-".repeat(WIDTH - full)}] ${
+        Math.floor(f * 100)
+      }%`;
+    } else {
+      line = `${this.#label} ${formatClock(done)}`;
+    }
+    this.#write(`\r\x1b[2K${line}${detail ? ` ${detail}` : ""}`);
+    this.#drawn = true;
+  }
+
+  /** Erases the bar. */
+  done(): void {
+    if (this.#drawn) this.#write("\r\x1b[2K");
+    this.#drawn = false;
+  }
 }

@@ -7,7 +7,27 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type Header, MAX_COLS, MAX_ROWS } from "../asciicast/event.ts";
 import type { SessionOptions, SessionStart } from "../session/session.ts";
-import type { SessionConfig } from "./_config.ts";
+import type { SessionConfig } from "../config/asciinema_config.ts";
+import { addRedactOptions, type RedactFlags } from "./_redact_options.ts";
+import { parseKey as parseKeyNotation } from "../config/key_notation.ts";
+
+/**
+ * Parses a key definition flag (see `parseKey` of `lib/config/key_notation.ts`) for
+ * commander: a bad one is a usage error.
+ *
+ * @example
+ * ```ts
+ * import { parseKey } from "./_session_options.ts";
+ * parseKey("C-b"); // Uint8Array [0x02]
+ * ```
+ */
+export function parseKey(text: string): Uint8Array {
+  try {
+    return parseKeyNotation(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
 
 /** A PTY size override: one or both dimensions. */
 export interface WindowSize {
@@ -18,7 +38,7 @@ export interface WindowSize {
 }
 
 /** The parsed shared flags, as commander hands them to an action. */
-export interface SessionFlags {
+export interface SessionFlags extends RedactFlags {
   /** `-c, --command` */
   command?: string;
   /** `-I, --capture-input` (hidden alias `--stdin`) */
@@ -94,42 +114,6 @@ export function parseWindowSize(text: string): WindowSize {
   return size;
 }
 
-/**
- * Parses a key definition (asciinema's notation, extended): `""` disables the binding (an
- * empty result); one
- * character is its UTF-8 bytes; `^X`, `C-X`, `C+X` are control keys over the whole control
- * range (`^@`…`^_`, `^?`; letters in either case); `\xHH` escapes (and `\e`) give raw bytes.
- *
- * @example
- * ```ts
- * import { parseKey } from "./_session_options.ts";
- * parseKey("^\\"); // Uint8Array [0x1c]
- * parseKey("C-b"); // Uint8Array [0x02]
- * parseKey("\\x1b\\x6d"); // Uint8Array [0x1b, 0x6d]
- * parseKey(""); // Uint8Array [] (disabled)
- * ```
- */
-export function parseKey(text: string): Uint8Array {
-  if (text === "") return new Uint8Array(0);
-  const control = /^(?:\^|[cC][-+])(.)$/su.exec(text);
-  if (control) {
-    const c = control[1]!.toUpperCase();
-    if (c === "?") return new Uint8Array([0x7f]);
-    const code = c.charCodeAt(0);
-    if (code >= 0x40 && code <= 0x5f) return new Uint8Array([code - 0x40]);
-  }
-  if (/^(?:\\x[0-9a-fA-F]{2}|\\e)+$/.test(text)) {
-    const bytes = [...text.matchAll(/\\(?:x([0-9a-fA-F]{2})|e)/g)].map((m) =>
-      m[1] === undefined ? 0x1b : parseInt(m[1], 16)
-    );
-    return new Uint8Array(bytes);
-  }
-  if ([...text].length === 1) return new TextEncoder().encode(text);
-  throw new InvalidArgumentError(
-    `invalid key definition '${text}' (use one character, ^X, C-X or \\xHH escapes)`,
-  );
-}
-
 /** Parses `-i, --idle-time-limit SECS`: a positive number of seconds. */
 export function parseIdleTimeLimit(text: string): number {
   const n = Number(text);
@@ -154,7 +138,7 @@ export function parseIdleTimeLimit(text: string): number {
  * ```
  */
 export function addSessionOptions(cmd: Command): Command {
-  return cmd
+  return addRedactOptions(cmd)
     .option("-c, --command <command>", "command to record (default: $SHELL), run via /bin/sh -c")
     .option("-I, --capture-input", "record keyboard input as well")
     .addOption(new Option("--stdin", "same as --capture-input").hideHelp())

@@ -9,14 +9,17 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
-import { createRemoteProducer, prepareRemoteStream } from "../remote/producer.ts";
+import type { RemoteForwarder } from "../remote/forwarder.ts";
+import type { LiveHub } from "../stream/live_hub.ts";
 import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
-import { type ListenAddress, parseListenAddress } from "../stream/local_server.ts";
-import { type LocalStream, startLocalStream } from "../stream/local_stream.ts";
-import { loadConfig } from "./_config.ts";
-import { info, warn } from "./_output.ts";
+import { type ListenAddress, parseListenAddress } from "../stream/listen_address.ts";
+import type { LocalStream } from "../stream/local_stream.ts";
+import { loadConfig } from "../config/asciinema_config.ts";
+import { redactText } from "../redact/redact_text.ts";
+import { type Redaction, redactionFrom } from "./_redact_options.ts";
+import { info, verbose, warn } from "./_output.ts";
 import { openOutputFile, type OutputWriterSettings, outputWriterSettings } from "./_output_file.ts";
 import {
   parseIdleTimeLimit,
@@ -119,26 +122,46 @@ export async function runSessionWithOutputs(
   givenFlags: OutputFlags,
   options: RunOptions,
 ): Promise<void> {
-  const config = (await loadConfig()).session;
+  const fullConfig = await loadConfig();
+  const config = fullConfig.session;
   const flags = withSessionConfig(givenFlags, config);
   if (flags.idleTimeLimit === undefined && config.idleTimeLimit !== undefined) {
     flags.idleTimeLimit = config.idleTimeLimit;
   }
   const parts = sessionOptionsFrom(flags, options.env);
+  // Secrets are redacted at the session's emit point, before the file and every stream.
+  const redaction = await redactionFrom(flags, fullConfig.redact, warn);
+  if (redaction) {
+    parts.session.redaction = { rules: redaction.rules, holdMs: redaction.holdMs };
+    redactParts(parts, redaction);
+  }
   const sinks: SinkFactory[] = [];
   let target: RecordingTarget | undefined;
-  let live: LocalStream | undefined;
+  let local: LocalStream | undefined;
+  let forwarder: RemoteForwarder | undefined;
   let fileHandedOver = false;
+  // One live state for the session, whatever streams it: local viewers and the remote
+  // forwarder subscribe to the same terminal.
+  // Streaming code (the emulator worker, the player page, WebSockets) loads only when used.
+  const live = flags.local !== undefined || flags.remote !== undefined
+    ? new (await import("../stream/live_hub.ts")).LiveHub({ onNotice: parts.session.onNotice })
+    : undefined;
   try {
     if (flags.local !== undefined) {
-      const stream = live = await startLocalStreaming(
+      local = await startLocalStreaming(
+        live!,
         flags.local === true ? DEFAULT_LOCAL : flags.local,
         parts,
       );
-      sinks.push((start) => stream.sink(start));
     }
     if (flags.remote !== undefined) {
-      sinks.push(await startRemoteStreaming(flags.remote, flags, parts));
+      forwarder = await startRemoteStreaming(live!, flags.remote, flags, parts);
+    }
+    if (live) {
+      sinks.push((start) => {
+        live.begin(start);
+        return live;
+      });
     }
     // The file is opened last: a busy port or an unreachable server leaves no empty file.
     if (flags.outputFile !== undefined) {
@@ -158,31 +181,49 @@ export async function runSessionWithOutputs(
       });
     }
     if (parts.autoHeadless) info(`TTY not available, ${options.activity} in headless mode`);
+    if (redaction) info(redaction.summary);
     if (flags.outputFile !== undefined) info(`Recording to ${flags.outputFile}`);
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
     const { status } = await runSession({ ...parts.session, sinks });
-    if (flags.outputFile !== undefined) info(`Recorded to ${flags.outputFile}`);
-    if (live || flags.remote !== undefined) info("Stream ended");
+    await forwarder?.finished;
+    if (flags.outputFile !== undefined) {
+      if (await _stillThere(flags.outputFile, target!)) info(`Recorded to ${flags.outputFile}`);
+      else {
+        warn(
+          `${flags.outputFile} was deleted or replaced during the recording: the recording is lost`,
+        );
+      }
+    }
+    if (live) info("Stream ended");
+    if (live) {
+      const { LiveState } = await import("../stream/live_state.ts");
+      verbose(`live: ${LiveState.emulatorsMade} terminal emulator(s) ran for this session`);
+    }
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
     if (target && !fileHandedOver) await target.writable.abort().catch(() => {});
-    await live?.close();
+    if (live && !live.ended) await live.close();
+    await forwarder?.finished;
+    await local?.close();
   }
 }
 
 /**
- * Starts local streaming and prints where to watch (`::: Live streaming at URL`); on a
- * non-loopback address, also a warning that anyone with the URL can watch.
+ * Starts the local server for the session's live state and prints where to watch
+ * (`::: Live streaming at URL`); on a non-loopback address, also a warning that anyone with
+ * the URL can watch.
  */
 async function startLocalStreaming(
+  live: LiveHub,
   address: ListenAddress,
   parts: SessionParts,
 ): Promise<LocalStream> {
+  const { startLocalStream } = await import("../stream/local_stream.ts");
   const stream = await startLocalStream({
+    live,
     hostname: address.hostname,
     port: address.port,
     title: parts.title,
-    hub: { onNotice: parts.session.onNotice },
   }).catch((error) => {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new Error(`cannot listen on ${address.hostname}:${address.port}: address in use`);
@@ -203,14 +244,17 @@ async function startLocalStreaming(
 /**
  * Starts remote streaming (`--remote [ID|URL]`): creates the stream on the asciinema server
  * (or re-opens the one whose id starts with ID; a `ws://`/`wss://` URL is used as is),
- * prints where to watch and returns the session's sink. Connection changes go to the
- * session's notices (notifications, never the terminal).
+ * prints where to watch and starts forwarding the session's live state. Connection changes
+ * go to the session's notices (notifications, never the terminal).
  */
 async function startRemoteStreaming(
+  live: LiveHub,
   target: string | true,
   flags: OutputFlags,
   parts: SessionParts,
-): Promise<SinkFactory> {
+): Promise<RemoteForwarder> {
+  const { prepareRemoteStream } = await import("../remote/producer.ts");
+  const { RemoteForwarder } = await import("../remote/forwarder.ts");
   const endpoint = await prepareRemoteStream({
     target,
     serverUrl: flags.serverUrl,
@@ -218,7 +262,15 @@ async function startRemoteStreaming(
     env: parts.env,
   });
   info(`Live streaming at ${endpoint.viewerUrl ?? endpoint.wsUrl}`);
-  return createRemoteProducer(endpoint, { onNotice: parts.session.onNotice });
+  return new RemoteForwarder(endpoint, live, { onNotice: parts.session.onNotice });
+}
+
+/** The header fields of a session (title, command, captured variables), secrets redacted. */
+function redactParts(parts: SessionParts, redaction: Redaction): void {
+  const clean = (text: string) => redactText(redaction.rules, text, "input");
+  if (parts.title !== undefined) parts.title = clean(parts.title);
+  if (parts.command !== undefined) parts.command = clean(parts.command);
+  for (const [name, value] of Object.entries(parts.env)) parts.env[name] = clean(value);
 }
 
 /** Where and how the recording is written. */
@@ -228,6 +280,23 @@ interface RecordingTarget {
   writer: OutputWriterSettings;
   format: Format;
   append?: AppendInfo;
+  /** The file's identity when opened (a regular file), to notice it being deleted. */
+  identity?: { dev: number; ino: number | null };
+}
+
+/** Whether `path` is still the file the recording was written into. */
+async function _stillThere(path: string, target: RecordingTarget): Promise<boolean> {
+  if (!target.identity) return true;
+  try {
+    const now = await Deno.stat(path);
+    return now.dev === target.identity.dev && now.ino === target.identity.ino;
+  } catch {
+    return false;
+  }
+}
+
+function _identity(info: Deno.FileInfo): RecordingTarget["identity"] {
+  return info.isFile ? { dev: info.dev, ino: info.ino } : undefined;
 }
 
 /**
@@ -252,7 +321,8 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
       createParents: true,
       existsMessage: "file exists, use --overwrite or --append",
     });
-    return { writable: out.writable, writer: out.writer, format: out.format };
+    const identity = _identity(await Deno.stat(path));
+    return { writable: out.writable, writer: out.writer, format: out.format, identity };
   }
   const append = await inspectForAppend(path);
   if (flags.outputFormat !== undefined && flags.outputFormat !== append.format) {
@@ -263,12 +333,15 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   }
   // A line cut off by a crash is dropped before appending.
   if (append.validBytes !== undefined) await Deno.truncate(path, append.validBytes);
-  const file = fileWritable(await Deno.open(path, { write: true, append: true }));
+  const opened = await Deno.open(path, { write: true, append: true });
+  const identity = _identity(opened.statSync());
+  const file = fileWritable(opened);
   const compression = append.compression;
   return {
     writable: compression ? compressWritable(file, compression) : file,
     writer: outputWriterSettings(compression, true),
     format: outputFormat(path, append.format),
     append,
+    identity,
   };
 }

@@ -13,7 +13,7 @@ import { openRecording } from "../asciicast/reader.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { type ContextLine, type SearchMatch, searchRecording } from "../search/search_recording.ts";
 import { setQuiet, warn } from "./_output.ts";
-import { progressLine } from "./_progress.ts";
+import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 interface GrepFlags {
@@ -107,22 +107,25 @@ async function grep(pattern: string, files: string[], flags: GrepFlags): Promise
     try {
       const recording = await openRecording(file, { onWarning: warn });
       let count = 0;
-      const progress = progressLine(`Searching ${recording.name}:`, Boolean(flags.quiet));
+      // A long search shows how far it is (only on a terminal; -q hides it).
+      const progress = !flags.quiet && Deno.stderr.isTerminal()
+        ? new ProgressBar(`searching ${recording.name}`, undefined)
+        : undefined;
       const matches = searchRecording(recording, regexp, {
         contextSeconds: flags.count || flags.filesWithMatches ? undefined : flags.context,
         maxMatches: flags.filesWithMatches ? 1 : undefined,
-        onProgress: (time) => progress.update(`at ${formatClock(time)}`),
+        onProgress: progress && ((time) => progress.update(time)),
       });
       try {
         for await (const match of matches) {
           count++;
           if (flags.count || flags.filesWithMatches) continue;
-          progress.done();
+          progress?.done();
           out.match(recording.name, match);
           out.flush();
         }
       } finally {
-        progress.done();
+        progress?.done();
       }
       if (flags.count) out.line(files.length > 1 ? `${recording.name}:${count}` : `${count}`);
       if (flags.filesWithMatches && count > 0) out.line(recording.name);

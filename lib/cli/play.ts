@@ -18,9 +18,9 @@ import { eventsFrom } from "../play/events_from.ts";
 import { play, type PlayStatus } from "../play/player.ts";
 import { TerminalModes } from "../play/terminal_modes.ts";
 import { HostTerminal } from "../term/host_terminal.ts";
-import { loadConfig } from "./_config.ts";
+import { loadConfig } from "../config/asciinema_config.ts";
 import { info, setQuiet, warn } from "./_output.ts";
-import { progressLine } from "./_progress.ts";
+import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Parsed flags of `asciirec play`. */
@@ -178,13 +178,13 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
   // Later passes of --loop skip without a progress line: the terminal is playing by then.
   const start = async (r: Recording, quiet = Boolean(flags.quiet)) => {
     if (!from) return r.events;
-    const progress = progressLine(`Skipping to ${_describe(from)}:`, quiet);
+    const progress = !quiet && Deno.stderr.isTerminal()
+      ? new ProgressBar(`skipping to ${_describe(from)}:`, undefined)
+      : undefined;
     try {
-      return await eventsFrom(r, from, {
-        onProgress: (time) => progress.update(`at ${formatClock(time)}`),
-      });
+      return await eventsFrom(r, from, { onProgress: progress && ((t) => progress.update(t)) });
     } finally {
-      progress.done();
+      progress?.done();
     }
   };
 

@@ -7,24 +7,88 @@
  */
 import { Command, CommanderError } from "commander";
 import denoJson from "../../deno.json" with { type: "json" };
+import { setVerbose } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
-import { catCommand } from "./cat.ts";
-import { convertCommand } from "./convert.ts";
-import { recCommand } from "./rec.ts";
-import { playCommand } from "./play.ts";
-import { streamCommand } from "./stream.ts";
-import { sessionCommand } from "./session.ts";
-import { uploadCommand } from "./upload.ts";
-import { authCommand } from "./auth.ts";
-import { serveCommand } from "./serve.ts";
-import { grepCommand } from "./grep.ts";
 
 /** The program's version, from deno.json. */
 export const VERSION: string = denoJson.version;
 
-/** Builds the `asciirec` command with every subcommand. */
-export function buildProgram(): Command {
-  const program = new Command("asciirec")
+/** One command: what `--help` lists, and how to load the whole command when it runs. */
+interface CommandEntry {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  /** Loads the command's module (one dynamic import: nothing else is loaded for it). */
+  load(): Promise<Command>;
+}
+
+/** Every command, in `--help` order. Only the command that runs is loaded. */
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "rec",
+    aliases: ["record"],
+    summary: "record a terminal session into a file",
+    load: async () => (await import("./rec.ts")).recCommand(),
+  },
+  {
+    name: "play",
+    summary: "play a recording in this terminal",
+    load: async () => (await import("./play.ts")).playCommand(),
+  },
+  {
+    name: "cat",
+    summary: "join recordings into one, on one timeline (to stdout or a file)",
+    load: async () => (await import("./cat.ts")).catCommand(),
+  },
+  {
+    name: "convert",
+    summary: "convert a recording to another format (asciicast v3/v2, raw output, text)",
+    load: async () => (await import("./convert.ts")).convertCommand(),
+  },
+  {
+    name: "edit",
+    summary: "cut, trim, speed up or mark a recording; the screen stays right after every cut",
+    load: async () => (await import("./edit.ts")).editCommand(),
+  },
+  {
+    name: "grep",
+    summary: "search the text a viewer saw in recordings, with times to play from",
+    load: async () => (await import("./grep.ts")).grepCommand(),
+  },
+  {
+    name: "stream",
+    summary: "stream a terminal session live",
+    load: async () => (await import("./stream.ts")).streamCommand(),
+  },
+  {
+    name: "session",
+    summary: "record and stream a terminal session at once",
+    load: async () => (await import("./session.ts")).sessionCommand(),
+  },
+  {
+    name: "upload",
+    summary: "upload a recording to an asciinema server",
+    load: async () => (await import("./upload.ts")).uploadCommand(),
+  },
+  {
+    name: "auth",
+    summary: "link this machine (its install id) to your asciinema server account",
+    load: async () => (await import("./auth.ts")).authCommand(),
+  },
+  {
+    name: "redact",
+    summary: "redact secrets in a recording, or --verify that it has none",
+    load: async () => (await import("./redact.ts")).redactCommand(),
+  },
+  {
+    name: "serve",
+    summary: "run a self-hosted relay for live streams and uploads (asciinema server API)",
+    load: async () => (await import("./serve.ts")).serveCommand(),
+  },
+];
+
+function _root(): Command {
+  return new Command("asciirec")
     .description(
       "Record, play and stream terminal sessions (asciicast v1/v2/v3, ALiS live streams).",
     )
@@ -33,38 +97,52 @@ export function buildProgram(): Command {
     .helpCommand("help [command]", "show help for a command")
     .exitOverride()
     .showSuggestionAfterError(true);
-  for (
-    const command of [
-      recCommand(),
-      playCommand(),
-      catCommand(),
-      convertCommand(),
-      streamCommand(),
-      sessionCommand(),
-      uploadCommand(),
-      authCommand(),
-      serveCommand(),
-      grepCommand(),
-    ]
-  ) {
+}
+
+/** `--verbose` on a command: more status lines, and stack traces of errors. */
+function _withVerbose(command: Command): Command {
+  return command
+    .option("--verbose", "print more status lines, and the stack trace of an error")
+    .hook("preAction", (_root, action) => {
+      if (action.opts().verbose) setVerbose(true);
+    });
+}
+
+/**
+ * Builds the `asciirec` command: `load` names the commands to load whole (the one that runs);
+ * the others are only listed, with their summaries.
+ */
+export async function buildProgram(load: readonly string[] = []): Promise<Command> {
+  const program = _root();
+  for (const entry of COMMANDS) {
+    const command = load.includes(entry.name)
+      ? _withVerbose(await entry.load())
+      : new Command(entry.name).description(entry.summary).aliases(entry.aliases ?? []);
     program.addCommand(command.exitOverride().showSuggestionAfterError(true));
   }
   return program;
+}
+
+/** The command an argument list runs (after prefix expansion), if it names one. */
+function _commandOf(args: string[]): string | undefined {
+  const word = args[0] === "help" ? args[1] : args[0];
+  if (word === undefined) return undefined;
+  return COMMANDS.find((c) => c.name === word || c.aliases?.includes(word))?.name;
 }
 
 /**
  * Expands an unambiguous prefix of a command name (`asciirec conv` → `convert`), as the
  * asciinema CLI does.
  */
-export function expandCommandPrefix(program: Command, args: string[]): string[] {
+export function expandCommandPrefix(args: string[]): string[] {
   const first = args[0];
   if (first === undefined || first.startsWith("-")) return args;
-  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  const names = COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
   if (names.includes(first) || first === "help") return args;
-  const matches = program.commands.filter((c) =>
-    [c.name(), ...c.aliases()].some((n) => n.startsWith(first))
+  const matches = COMMANDS.filter((c) =>
+    [c.name, ...(c.aliases ?? [])].some((n) => n.startsWith(first))
   );
-  return matches.length === 1 ? [matches[0]!.name(), ...args.slice(1)] : args;
+  return matches.length === 1 ? [matches[0]!.name, ...args.slice(1)] : args;
 }
 
 function debugWanted(args: string[]): boolean {
@@ -77,9 +155,17 @@ function debugWanted(args: string[]): boolean {
  * `Deno.exitCode` (e.g. `rec --return`).
  */
 export async function run(args: string[]): Promise<number> {
-  const program = buildProgram();
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    // Answered before the argument parser loads: it costs more than the rest of start-up.
+    console.log(`asciirec ${VERSION}`);
+    return 0;
+  }
+  if (debugWanted(args)) setVerbose(true);
   try {
-    await program.parseAsync(expandCommandPrefix(program, args), { from: "user" });
+    const expanded = expandCommandPrefix(args);
+    const name = _commandOf(expanded);
+    const program = await buildProgram(name === undefined ? [] : [name]);
+    await program.parseAsync(expanded, { from: "user" });
     return Deno.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

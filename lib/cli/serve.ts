@@ -12,14 +12,20 @@
 import { Command, Option } from "commander";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { Relay } from "../relay/relay.ts";
-import { isLoopback, parseListenAddress } from "../stream/local_server.ts";
+import { serveHttp } from "../http/server.ts";
+
+/** Connections one relay serves at once (producers, viewers, API calls). */
+const RELAY_MAX_CONNECTIONS = 10_000;
+import { isLoopback, parseListenAddress } from "../stream/listen_address.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
+import { addRedactOptions, type RedactFlags, redactionFrom } from "./_redact_options.ts";
+import { loadConfig } from "../config/asciinema_config.ts";
 
 /** The port `asciirec serve` listens on by default. */
 export const DEFAULT_RELAY_PORT = 4949;
 
-interface _ServeFlags {
+interface _ServeFlags extends RedactFlags {
   listen: string;
   dataDir?: string;
   publicUrl?: string;
@@ -74,7 +80,7 @@ function _number(value: string, flag: string, min: number): number {
 
 /** Builds the `serve` command. */
 export function serveCommand(): Command {
-  return new Command("serve")
+  const cmd = new Command("serve")
     .description("run a self-hosted relay for live streams and uploads (asciinema server API)")
     .option(
       "-l, --listen <IP:PORT>",
@@ -93,15 +99,21 @@ export function serveCommand(): Command {
     .option("--upload-size-limit <BYTES>", "largest recording accepted", String(16 * 1024 * 1024))
     .option("--live-stream-limit <N>", "most live streams per install id (0 = no limit)", "0")
     .option("--bandwidth-limit <BYTES_PER_SEC>", "sustained producer bandwidth", "100000")
-    .option("--bandwidth-burst <BYTES>", "producer burst allowance", "60000000")
+    .option(
+      "--bandwidth-burst <BYTES>",
+      "producer burst allowance (a larger message is refused at once)",
+      "16000000",
+    )
     .addOption(
       new Option("--not-found-delay <MS>", "delay before 4040 on unknown streams").default("1000")
         .hideHelp(),
     )
     .option("--record-streams", "save each live stream session as a recording")
-    .option("-q, --quiet", "print nothing but errors")
+    .option("-q, --quiet", "print nothing but errors");
+  return addRedactOptions(cmd)
     .action(async (flags: _ServeFlags) => {
       if (flags.quiet) setQuiet(true);
+      const redaction = await redactionFrom(flags, (await loadConfig()).redact, warn);
       let address;
       try {
         address = parseListenAddress(flags.listen);
@@ -137,17 +149,19 @@ export function serveCommand(): Command {
         },
         notFoundDelayMs: _number(flags.notFoundDelay, "--not-found-delay", 0),
         recordStreams: flags.recordStreams ?? false,
+        redaction: redaction && { rules: redaction.rules, holdMs: redaction.holdMs },
         log: (message) => info(message),
       });
       const controller = new AbortController();
-      const server = Deno.serve({
+      const server = await serveHttp(relay.handler, {
         hostname: address.hostname,
         port: address.port,
         signal: controller.signal,
-        onListen: () => {},
-      }, relay.handler);
+        maxConnections: RELAY_MAX_CONNECTIONS,
+      });
       const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
       info(`asciirec relay listening on http://${host}:${server.addr.port} (data: ${dataDir})`);
+      if (redaction) info(`${redaction.summary}, in every stream and upload`);
       if (!loopback && allowed === undefined) {
         warn("any install id may stream and upload (--allow-any-install-id)");
       }

@@ -28,6 +28,8 @@ export interface Format {
   appendable: boolean;
   /** A live session may write it as it goes (`rec`, `session -o`, the relay's recordings). */
   live: boolean;
+  /** A picture or page of the recording: takes the export options (`--theme`, `--fps`…). */
+  picture?: boolean;
   /** Loads the encoder. */
   load(): Promise<EncoderFactory>;
 }
@@ -71,6 +73,46 @@ export const FORMATS: readonly Format[] = [
     appendable: true,
     live: true,
     load: async () => (await import("../export/txt.ts")).txtEncoder,
+  },
+  {
+    name: "svg",
+    picture: true,
+    extensions: [".svg"],
+    description: "an animated SVG (text stays text); reads the whole recording first",
+    streaming: false,
+    appendable: false,
+    live: false,
+    load: async () => (await import("../export/svg.ts")).svgEncoder,
+  },
+  {
+    name: "gif",
+    picture: true,
+    extensions: [".gif"],
+    description: "an animated GIF, rendered in-process",
+    streaming: true,
+    appendable: false,
+    live: false,
+    load: async () => (await import("../export/gif.ts")).gifEncoder,
+  },
+  {
+    name: "png",
+    picture: true,
+    extensions: [".png"],
+    description: "a still picture (--at TIME, default the end)",
+    streaming: true,
+    appendable: false,
+    live: false,
+    load: async () => (await import("../export/png.ts")).pngEncoder,
+  },
+  {
+    name: "html",
+    picture: true,
+    extensions: [".html", ".htm"],
+    description: "a self-contained page with the asciinema player; reads the whole recording first",
+    streaming: false,
+    appendable: false,
+    live: false,
+    load: async () => (await import("../export/html.ts")).htmlEncoder,
   },
 ];
 

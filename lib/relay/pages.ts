@@ -15,9 +15,15 @@ function _escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// The poster (as asciinema.org shows one) is the last screen: the player seeks past the end
+// to the end.
 const RECORDING_SCRIPT = `
 const el = document.getElementById("player");
-window.player = AsciinemaPlayer.create(el.dataset.src, el, { fit: "both", theme: "auto/asciinema" });
+window.player = AsciinemaPlayer.create(el.dataset.src, el, {
+  fit: "both",
+  theme: "auto/asciinema",
+  poster: "npt:99:59:59",
+});
 `;
 
 function _recordingHtml(title: string, castUrl: string): string {
@@ -45,6 +51,37 @@ function _recordingHtml(title: string, castUrl: string): string {
 `;
 }
 
+function _connectHtml(installId: string, open: boolean): string {
+  const id = _escapeHtml(installId);
+  const how = open
+    ? `<p>This relay accepts <strong>any install id</strong>: this machine can stream and
+upload already. There is nothing to connect.</p>`
+    : `<p>This relay accepts only the install ids its operator lists (<code>asciirec serve
+--install-ids</code>). To use it from this machine, send the operator this id:</p>
+<p><code id="install-id">${id}</code></p>
+<p>Until it is listed, streaming and uploading answer <em>account required</em>.</p>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Connect this machine — asciirec relay</title>
+<style>
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; }
+  code { background: #eee; padding: 0.1em 0.3em; word-break: break-all; }
+</style>
+</head>
+<body>
+<h1>Connect this machine</h1>
+<p>asciirec relays have no user accounts: a machine is known by its asciinema install id
+(<code>${id}</code>), which <code>asciinema</code> and <code>asciirec</code> send with every
+request.</p>
+${how}
+</body>
+</html>
+`;
+}
+
 /** The relay's page and asset responses. */
 export interface RelayPages {
   /**
@@ -56,6 +93,11 @@ export interface RelayPages {
   asset(request: Request): Response | undefined;
   /** The page of a stored recording whose file is at `castUrl`. */
   recording(title: string, castUrl: string): Response;
+  /**
+   * The page `asciinema auth` links to (`/connect/<install id>`): how this relay authorizes
+   * install ids (`open`: any id may use it), and the id to give its operator.
+   */
+  connect(installId: string, open: boolean): Response;
 }
 
 const NO_HUB: ViewerHub = {
@@ -95,6 +137,17 @@ export async function createRelayPages(): Promise<RelayPages> {
     asset(request) {
       const path = new URL(request.url).pathname;
       return path.startsWith(ASSET_PREFIX) ? assets(request) : undefined;
+    },
+    connect(installId, open) {
+      return new Response(_connectHtml(installId, open), {
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+          "x-content-type-options": "nosniff",
+          "referrer-policy": "no-referrer",
+          "cache-control": "no-store",
+        },
+      });
     },
     recording(title, castUrl) {
       return new Response(_recordingHtml(title, castUrl), {

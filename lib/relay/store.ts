@@ -180,6 +180,15 @@ function _value(value: unknown): SQLInputValue {
   return (value ?? null) as SQLInputValue;
 }
 
+/** The database is held by another process. */
+export class StoreLockedError extends Error {
+  /** A store that another process holds. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreLockedError";
+  }
+}
+
 /**
  * The relay database. Opening creates the file and tables when missing.
  *
@@ -199,10 +208,28 @@ export class RelayStore implements Disposable {
     this.#db = db;
   }
 
-  /** Opens (or creates) the database at `path` (`:memory:` for a throw-away one). */
+  /**
+   * Opens (or creates) the database at `path` (`:memory:` for a throw-away one) and keeps it
+   * locked while open: two relays on one data directory would split the live state.
+   *
+   * @throws {StoreLockedError} when another process has it open.
+   */
   static open(path: string): RelayStore {
     const db = new DatabaseSync(path);
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    try {
+      // An exclusive lock, taken by a first write and kept until the database is closed.
+      db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 0;");
+      db.exec("PRAGMA journal_mode = WAL; BEGIN EXCLUSIVE; COMMIT;");
+    } catch (error) {
+      db.close();
+      if (/locked|busy/i.test((error as Error).message)) {
+        throw new StoreLockedError(
+          `${path} is in use by another process (another asciirec serve?)`,
+        );
+      }
+      throw error;
+    }
+    db.exec("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     db.exec(SCHEMA);
     return new RelayStore(db);
   }

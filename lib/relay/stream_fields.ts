@@ -28,6 +28,11 @@ function _optionalString(
     errors.push({ field, message: "must be a string" });
     return undefined;
   }
+  if (value.includes("\0")) {
+    // The store would keep it whole but give it back cut at the NUL: refused instead.
+    errors.push({ field, message: "must not contain NUL characters" });
+    return undefined;
+  }
   return value;
 }
 

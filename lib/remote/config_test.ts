@@ -1,13 +1,7 @@
 import { assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
-import {
-  apiUrl,
-  configHome,
-  parseConfigToml,
-  resolveServerUrl,
-  serverUrlFromToml,
-  stateHome,
-  validateServerUrl,
-} from "./config.ts";
+import { apiUrl, resolveServerUrl, serverUrlFromToml, validateServerUrl } from "./config.ts";
+import { configHome, stateHome } from "../config/locations.ts";
+import { parseConfigToml } from "../config/toml.ts";
 
 function envOf(vars: Record<string, string>): (name: string) => string | undefined {
   return (name) => vars[name];

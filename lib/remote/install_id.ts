@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { configHome, type EnvLookup, stateHome } from "./config.ts";
+import { configHome, type EnvLookup, stateHome } from "../config/locations.ts";
 
 /** The shape asciinema servers accept: a lower-case UUID. */
 export const INSTALL_ID_RE = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;

@@ -16,6 +16,8 @@ import {
   type Theme,
 } from "../asciicast/event.ts";
 import { Pty } from "../pty/pty.ts";
+import { RedactTransform } from "../redact/redact_transform.ts";
+import type { CompiledRules } from "../redact/rules.ts";
 import { DEFAULT_SIZE, HostTerminal } from "../term/host_terminal.ts";
 import {
   queryTerminal,
@@ -75,6 +77,21 @@ export interface SessionOptions {
   input?: ReadableStream<Uint8Array>;
   /** How long to wait for the terminal's answers at the start, in ms. Default 1000. */
   queryTimeoutMs?: number;
+  /**
+   * Redact secrets: applied once where events are emitted, before every sink, so the file,
+   * the live state and every viewer, the forwarder and captured input see only the result.
+   */
+  redaction?: SessionRedaction;
+}
+
+/** How a session redacts (see `lib/redact`). */
+export interface SessionRedaction {
+  /** The rules. */
+  rules: CompiledRules;
+  /** How long a possible secret is held back, in ms. Default 30. */
+  holdMs?: number;
+  /** Told about each secret found (rule and length, never the secret). */
+  onFound?: (found: { rule: string; length: number }) => void;
 }
 
 /** How the session ended. */
@@ -262,8 +279,7 @@ async function runChild(
   };
   const live = new Set(sinks);
   const clock = new Clock();
-  const emit = (code: string, data: string) => {
-    const event: Event = { time: clock.now(), code, data };
+  const deliver = (event: Event) => {
     for (const sink of live) {
       try {
         sink.write(event);
@@ -272,6 +288,26 @@ async function runChild(
         notice(`Output failed and was stopped: ${(error as Error).message}`);
       }
     }
+  };
+  // The one emit point: redaction, when on, runs here, before any sink.
+  let lastKeyAt: number | undefined;
+  const redaction = options.redaction;
+  const transform = redaction
+    ? new RedactTransform(redaction.rules, deliver, {
+      holdMs: redaction.holdMs,
+      lastKeyAt: () => lastKeyAt,
+      onFound: redaction.onFound,
+    })
+    : undefined;
+  // Flushed here too, so a session that ends by an error loses nothing held back.
+  cleanups.push(() => {
+    transform?.flush();
+    transform?.dispose();
+  });
+  const emit = (code: string, data: string) => {
+    const event: Event = { time: clock.now(), code, data };
+    if (transform) transform.push(event);
+    else deliver(event);
   };
 
   const command = options.command ?? Deno.env.get("SHELL") ?? "/bin/sh";
@@ -329,6 +365,7 @@ async function runChild(
   cleanups.push(() => clearTimeout(holdTimer));
   const filterUntil = info && !info.answered ? performance.now() + LATE_REPLY_WINDOW_MS : 0;
   const onInput = (chunk: Uint8Array) => {
+    lastKeyAt = performance.now();
     if (filterUntil > 0 && performance.now() < filterUntil) chunk = stripQueryReplies(chunk);
     clearTimeout(holdTimer);
     act(keys.feed(chunk));
@@ -363,11 +400,17 @@ async function runChild(
     }
     const text = outputDecoder.decode(chunk, { stream: true });
     if (text && !clock.paused) emit("o", text);
+    // A sink far behind a flood (an emulator) pauses reading; the child waits on the PTY.
+    for (const sink of live) {
+      const wait = sink.backpressure?.();
+      if (wait) await wait;
+    }
   }
   const tail = outputDecoder.decode();
   if (tail && !clock.paused) emit("o", tail);
 
   const exit = await child.wait();
   emit("x", String(exit.status));
+  transform?.flush();
   return { status: exit.status };
 }

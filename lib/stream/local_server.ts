@@ -12,7 +12,12 @@ import playerJs from "asciinema-player/dist/bundle/asciinema-player.min.js" with
 import playerCss from "asciinema-player/dist/bundle/asciinema-player.css" with { type: "text" };
 import pageTemplate from "../../web/index.html" with { type: "text" };
 import { ALIS_PROTOCOL } from "../alis/message.ts";
+import { serveHttp } from "../http/server.ts";
+import { upgradeWebSocket } from "../http/websocket.ts";
 import { playerPageCsp } from "./player_page_csp.ts";
+import { isLoopback, type ListenAddress, parseListenAddress } from "./listen_address.ts";
+
+export { isLoopback, type ListenAddress, parseListenAddress };
 import type { ViewerFormat, ViewerSocket } from "./live_hub.ts";
 
 /** What the server needs from the hub: a way to add a viewer (see `LiveHub.join`). */
@@ -238,12 +243,16 @@ function _upgrade(request: Request, hub: ViewerHub): Response {
   ] as const).find(([name]) => offered.includes(name));
   if (choice === undefined) {
     // The player shows "not compatible" for 1002; a raw client gets a clear reason.
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    const { socket, response } = upgradeWebSocket(request);
     socket.onopen = () => socket.close(1002, "Subprotocol negotiation failed");
     return response;
   }
   const [protocol, format] = choice;
-  const { socket, response } = Deno.upgradeWebSocket(request, { protocol });
+  const { socket, response } = upgradeWebSocket(request, {
+    protocol,
+    idleTimeout: 30,
+    maxMessageBytes: 64 * 1024,
+  });
   socket.binaryType = "arraybuffer";
   let leave: (() => void) | undefined;
   socket.onopen = () => (leave = hub.join(socket, format));
@@ -252,51 +261,6 @@ function _upgrade(request: Request, hub: ViewerHub): Response {
   // Viewers are read-only: whatever they send is dropped unread.
   socket.onmessage = null;
   return response;
-}
-
-/** Whether `hostname` is a loopback address (127.0.0.0/8, ::1). */
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
-  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
-  return host === "::1" || host === "0:0:0:0:0:0:0:1";
-}
-
-/** A socket address to listen on. */
-export interface ListenAddress {
-  /** IPv4 or IPv6 address (IPv6 without brackets). */
-  hostname: string;
-  /** TCP port; 0 = any free port. */
-  port: number;
-}
-
-/**
- * Parses `IP:PORT` (`127.0.0.1:8080`, `0.0.0.0:0`, `[::1]:8080`). Host names are not
- * accepted, as in asciinema. Throws `TypeError` with the reason.
- *
- * @example
- * ```ts
- * import { parseListenAddress } from "./local_server.ts";
- * parseListenAddress("0.0.0.0:8080"); // { hostname: "0.0.0.0", port: 8080 }
- * ```
- */
-export function parseListenAddress(text: string): ListenAddress {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(text);
-  const fail = (why: string) =>
-    new TypeError(`Invalid listen address "${text}": ${why} (expected IP:PORT, e.g. 0.0.0.0:8080)`);
-  if (!m) throw fail("not an IP:PORT socket address");
-  const port = Number(m[3]);
-  if (port > 65535) throw fail("port out of range");
-  if (m[2] !== undefined) {
-    if (m[2].split(".").some((part) => Number(part) > 255)) throw fail("bad IPv4 address");
-    return { hostname: m[2], port };
-  }
-  try {
-    new URL(`http://[${m[1]}]/`);
-  } catch {
-    throw fail("bad IPv6 address");
-  }
-  return { hostname: m[1]!, port };
 }
 
 /** Makes a URL token: 128 random bits, base64url without padding (22 characters). */
@@ -324,6 +288,8 @@ export interface LocalServerOptions {
   token?: string;
   /** Stops the server when aborted. */
   signal?: AbortSignal;
+  /** Most connections at once (viewers and page loads). Default 1024. */
+  maxConnections?: number;
 }
 
 /** A running local server. */
@@ -392,10 +358,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const controller = new AbortController();
   const stop = () => controller.abort();
   options.signal?.addEventListener("abort", stop, { once: true });
-  const server = Deno.serve(
-    { hostname, port: options.port ?? 0, signal: controller.signal, onListen: () => {} },
-    handler,
-  );
+  const server = await serveHttp(handler, {
+    hostname,
+    port: options.port ?? 0,
+    signal: controller.signal,
+    maxConnections: options.maxConnections ?? 1024,
+  });
   const addr = server.addr;
   const urls = viewerUrls(hostname, addr.port, token);
   const finished = server.finished.finally(() =>

@@ -1,16 +1,17 @@
 /**
- * Local live streaming as one part a command can plug into a session: a {@linkcode LiveHub}
- * and the local server in front of it, started before the session (so the URL can be
- * printed first) and fed by the session through {@linkcode LocalStream.sink}.
+ * Local live streaming as one part a command can plug into a session: the local server in
+ * front of the session's {@linkcode LiveHub}, started before the session (so the URL can be
+ * printed first).
  *
  * @module
  */
-import type { EventSink } from "../session/sink.ts";
-import { type HubStart, LiveHub, type LiveHubOptions } from "./live_hub.ts";
+import type { LiveHub } from "./live_hub.ts";
 import { isLoopback, type LocalServer, startLocalServer } from "./local_server.ts";
 
 /** Options for {@linkcode startLocalStream}. */
 export interface LocalStreamOptions {
+  /** The session's live state, whose viewers the server serves. */
+  live: LiveHub;
   /** Address to bind. Default `127.0.0.1`. */
   hostname?: string;
   /** Port to bind. Default 0 (any free port). */
@@ -19,8 +20,6 @@ export interface LocalStreamOptions {
   title?: string;
   /** Whether routes need a URL token. Default: when `hostname` is not loopback. */
   requireToken?: boolean;
-  /** Hub tuning (queue bounds, close timeout…) and its notices. */
-  hub?: LiveHubOptions;
 }
 
 /** A running local stream. */
@@ -29,36 +28,33 @@ export interface LocalStream {
   urls: string[];
   /** Whether the server listens on a non-loopback address (anyone who can reach it and has the URL may watch). */
   exposed: boolean;
-  /** The hub, for callers that want its counters. */
-  hub: LiveHub;
-  /** The session sink: starts the hub with the session's size and theme. Call once. */
-  sink(start: HubStart): EventSink;
   /**
    * Ends the stream (viewers get EOT and a normal close, if the session has not closed the
-   * sink already) and stops the server. Idempotent.
+   * live state already) and stops the server. Idempotent.
    */
   close(): Promise<void>;
 }
 
 /**
- * Starts the hub and the local server.
+ * Starts the local server for a live hub.
  *
  * @example
  * ```ts
+ * import { LiveHub } from "./live_hub.ts";
  * import { startLocalStream } from "./local_stream.ts";
- * const stream = await startLocalStream({ title: "demo" });
+ * const live = new LiveHub();
+ * const stream = await startLocalStream({ live, title: "demo" });
  * console.log(`Live streaming at ${stream.urls[0]}`);
- * const sink = stream.sink({ cols: 80, rows: 24 });
- * sink.write({ time: 0, code: "o", data: "hello\r\n" });
- * await sink.close();
+ * live.begin({ cols: 80, rows: 24 });
+ * live.write({ time: 0, code: "o", data: "hello\r\n" });
  * await stream.close();
  * ```
  */
-export async function startLocalStream(options: LocalStreamOptions = {}): Promise<LocalStream> {
+export async function startLocalStream(options: LocalStreamOptions): Promise<LocalStream> {
   const hostname = options.hostname ?? "127.0.0.1";
-  const hub = new LiveHub(options.hub);
+  const live = options.live;
   const server: LocalServer = await startLocalServer({
-    hub,
+    hub: live,
     hostname,
     port: options.port,
     title: options.title,
@@ -68,14 +64,9 @@ export async function startLocalStream(options: LocalStreamOptions = {}): Promis
   return {
     urls: server.urls,
     exposed: !isLoopback(hostname),
-    hub,
-    sink(start: HubStart): EventSink {
-      hub.begin(start);
-      return hub;
-    },
     close(): Promise<void> {
       closing ??= (async () => {
-        await hub.close();
+        await live.close();
         await server.shutdown();
       })();
       return closing;

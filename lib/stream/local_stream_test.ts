@@ -1,9 +1,11 @@
 import { assertEquals, assertMatch } from "../../tests/_assert.ts";
 import { decodeAlisMessage } from "../alis/decoder.ts";
+import { LiveHub } from "./live_hub.ts";
 import { startLocalStream } from "./local_stream.ts";
 
 Deno.test("local stream serves the session it is plugged into and ends with it", async () => {
-  const stream = await startLocalStream({ title: "t" });
+  const live = new LiveHub();
+  const stream = await startLocalStream({ live, title: "t" });
   assertEquals(stream.exposed, false);
   assertMatch(stream.urls[0]!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const socket = new WebSocket(stream.urls[0]!.replace("http", "ws") + "ws", "v1.alis");
@@ -13,7 +15,8 @@ Deno.test("local stream serves the session it is plugged into and ends with it",
   const closed = new Promise<CloseEvent>((resolve) => (socket.onclose = resolve));
   await new Promise((resolve) => (socket.onopen = resolve));
 
-  const sink = stream.sink({ cols: 40, rows: 5 });
+  live.begin({ cols: 40, rows: 5 });
+  const sink = live;
   sink.write({ time: 10, code: "o", data: "hi" });
   await sink.close();
   await stream.close();

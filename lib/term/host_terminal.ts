@@ -13,15 +13,7 @@
  * @module
  */
 import type { Size } from "../asciicast/event.ts";
-import {
-  errno,
-  libc,
-  OPOST,
-  strerror,
-  TCSANOW,
-  TERMIOS_OFLAG_OFFSET,
-  TERMIOS_SIZE,
-} from "../pty/_libc.ts";
+import { outputProcessingOff } from "../pty/termios.ts";
 
 /** The size used when the terminal does not report one. */
 export const DEFAULT_SIZE: Readonly<Size> = Object.freeze({ cols: 80, rows: 24 });
@@ -107,7 +99,7 @@ export class HostTerminal implements Disposable {
     this.#raw = raw;
     if (!raw) return;
     try {
-      _outputProcessingOff(0);
+      outputProcessingOff(0);
     } catch (error) {
       Deno.stdin.setRaw(false);
       this.#raw = false;
@@ -173,27 +165,5 @@ export class HostTerminal implements Disposable {
   /** Same as {@linkcode restore}. */
   [Symbol.dispose](): void {
     this.restore();
-  }
-}
-
-/**
- * Clears `OPOST` on terminal `fd` (Linux only; elsewhere output stays post-processed, which
- * costs time but not correctness for output that ends lines with `"\r\n"`).
- */
-function _outputProcessingOff(fd: number): void {
-  if (Deno.build.os !== "linux") return;
-  const c = libc();
-  const termios = new Uint8Array(TERMIOS_SIZE);
-  if (c.tcgetattr(fd, termios) !== 0) {
-    throw new Error(`cannot read the terminal's settings: tcgetattr: ${strerror(errno())}`);
-  }
-  const view = new DataView(termios.buffer);
-  view.setUint32(
-    TERMIOS_OFLAG_OFFSET,
-    view.getUint32(TERMIOS_OFLAG_OFFSET, true) & ~OPOST,
-    true,
-  );
-  if (c.tcsetattr(fd, TCSANOW, termios) !== 0) {
-    throw new Error(`cannot switch off output processing: tcsetattr: ${strerror(errno())}`);
   }
 }

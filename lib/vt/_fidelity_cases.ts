@@ -6,7 +6,7 @@
  */
 
 import type { Terminal } from "@xterm/headless";
-import { assert, assertEquals } from "../../tests/_assert.ts";
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import { createTerminal, diffTerminals, replay, writeAndWait } from "./_compare.ts";
 import { internals } from "./_xterm.ts";
 

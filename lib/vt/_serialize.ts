@@ -8,8 +8,13 @@
  *
  * Only 7-bit sequences are emitted.
  *
+ * On request the lines above the primary screen (the scrollback) are rebuilt first, for a
+ * terminal that may later grow taller or narrower than it is now (which brings those lines
+ * back into view, or reflows them).
+ *
  * Not reproduced (checked by the random-stream test in `vt_test.ts`, which lists them):
- * - scrollback, hyperlink ids (OSC 8), the protected attribute (DECSCA), window title;
+ * - scrollback (unless asked for), hyperlink ids (OSC 8), the protected attribute (DECSCA),
+ *   window title;
  * - an empty cell with attributes beyond a background colour that no sequence leaves
  *   empty (xterm makes them when a wide character is cut); it becomes a space with those
  *   attributes, which looks the same;
@@ -17,8 +22,9 @@
  *   cell (printing with auto-wrap off does); it is whole again;
  * - the parser's pending join of a combining mark onto the last character, when insert
  *   mode is on or the active character set would translate that character;
- * - an active character set that a cursor restore left different from both its G-set and
- *   the active screen's saved cursor;
+ * - an active character set that a cursor restore left different from its G-set and from
+ *   both screens' saved cursors (or from the primary screen's while the alternate one is
+ *   active);
  * - xterm quirks after resizes: text kept beyond the right edge, a wide character in the
  *   last column, the alternate screen's saved row offset.
  *
@@ -234,7 +240,10 @@ function hasLook(line: XLine, x: number, cell: XCell, look: Look): boolean {
   return kindOf(cell) === Kind.Content && sameLook(cellLook(cell, defaultLook()), look);
 }
 
-/** Writes one screen's visible rows, starting with the cursor at the top left. */
+/**
+ * Writes one screen's visible rows, starting with the cursor at the top left. `rows` rows
+ * are written (from `buf.ybase` on) into a terminal of `termRows` rows.
+ */
 function dumpScreen(
   out: Out,
   buf: XBuffer,
@@ -242,6 +251,7 @@ function dumpScreen(
   rows: number,
   cell: XCell,
   spare: XCell,
+  termRows = rows,
 ): void {
   const look = defaultLook();
   const fixups: Fixup[] = [];
@@ -252,14 +262,14 @@ function dumpScreen(
   if (buf.lines.get(buf.ybase)?.isWrapped === true) {
     const above = buf.ybase > 0 ? buf.lines.get(buf.ybase - 1) : undefined;
     // With one row the screen itself is that region.
-    if (rows >= 2) out.s += CSI + "1;2r";
+    if (termRows >= 2) out.s += CSI + "1;2r";
     for (let x = 0; x < cols; x++) {
       const kind = above === undefined ? Kind.Blank : kindOf(above.loadCell(x, cell));
       if (kind === Kind.Placeholder) continue;
       out.setPen(above === undefined ? defaultLook() : cellLook(cell, look));
       out.s += kind === Kind.Content ? cell.getChars() : " ";
     }
-    if (rows >= 2) {
+    if (termRows >= 2) {
       const first = buf.lines.get(buf.ybase)!.loadCell(0, cell);
       const kind = kindOf(first);
       out.setPen(cellLook(first, look));
@@ -447,20 +457,54 @@ function dumpTabs(out: Out, buf: XBuffer, cols: number): void {
 }
 
 /** Sets the active screen's saved cursor (DECSC), if it is not the initial one. */
-function dumpSavedCursor(out: Out, buf: XBuffer, cols: number, rows: number): void {
+function dumpSavedCursor(
+  out: Out,
+  buf: XBuffer,
+  cols: number,
+  rows: number,
+  cell: XCell,
+  at: { row?: number; force?: boolean } = {},
+): void {
   const x = Math.min(buf.savedX, cols - 1);
-  const y = Math.min(Math.max(buf.savedY - buf.ybase, 0), rows - 1);
+  const y = at.row ?? Math.min(Math.max(buf.savedY - buf.ybase, 0), rows - 1);
   const fg = normColor(buf.savedCurAttrData.fg);
   const bg = normColor(buf.savedCurAttrData.bg & BG_LOOK);
   const charset = buf.savedCharset;
-  if (x === 0 && y === 0 && fg === 0 && bg === 0 && charset === undefined) return;
+  const initial = x === 0 && y === 0 && fg === 0 && bg === 0 && charset === undefined;
+  if (initial && at.row === undefined && !at.force) return;
   out.s += `${CSI}${y + 1};${x + 1}H`;
+  let eraseAfter: number | undefined;
+  if (buf.savedX >= cols) {
+    // Saved with a wrap pending (just after the last column): re-print the last character
+    // to get there, where the row ends with one.
+    const line = buf.lines.get(at.row === undefined ? buf.ybase + y : buf.savedY);
+    let from = cols - 1;
+    if (from > 0 && line !== undefined && kindOf(line.loadCell(from, cell)) === Kind.Placeholder) {
+      from--;
+    }
+    const kind = line === undefined ? Kind.Blank : kindOf(line.loadCell(from, cell));
+    if (kind === Kind.Content && from + cell.getWidth() === cols) {
+      if (from < cols - 1) out.s += `${CSI}${y + 1};${from + 1}H`;
+      out.setPen(cellLook(cell, defaultLook()));
+      out.s += cell.getChars();
+    } else if (kind !== Kind.Placeholder && kind !== Kind.Content) {
+      // No character there: print a space, and erase it once the cursor is saved.
+      out.setPen(cellLook(cell, defaultLook()));
+      out.s += " ";
+      if (kind !== Kind.OddBlank) eraseAfter = normColor(cell.bg & BG_COLOR);
+    }
+  }
   out.setPen({ fg, bg, ulStyle: fg & Attr.UNDERLINE ? 1 : 0, ulColor: 0 });
   const designator = charset === undefined ? undefined : charsetDesignator(charset);
   const designate = designator !== undefined && designator !== "B";
   if (designate) out.s += "\x1b(" + designator;
   out.s += "\x1b7";
   if (designate) out.s += "\x1b(B";
+  if (eraseAfter !== undefined) {
+    out.s += `${CSI}${y + 1};${cols}H`;
+    out.setEraseBg(eraseAfter);
+    out.s += CSI + "X";
+  }
 }
 
 function isDefaultRegion(buf: XBuffer, rows: number): boolean {
@@ -561,11 +605,61 @@ function reprint(
 }
 
 /**
+ * Rebuilds the primary screen's scrollback: the lines above the screen, oldest first, a
+ * screenful at a time, each screenful printed at the top and then pushed up by line feeds
+ * from the bottom row. Where the next line continues the last one printed (a soft wrap),
+ * the next line is printed too, below, so the wrap into it is made as in the original
+ * (an empty cell left at the end by a wide character that did not fit is made by printing
+ * that character again); it is pushed to the top and erased, and printed again in turn.
+ * Leaves a blank screen, the cursor home and the pen reset, as in a fresh terminal.
+ */
+function dumpScrollback(
+  out: Out,
+  buf: XBuffer,
+  cols: number,
+  rows: number,
+  cell: XCell,
+  spare: XCell,
+): void {
+  const total = buf.ybase;
+  // Line `i` continues the one above it (line `total` is the screen's top row).
+  const continues = (i: number) => buf.lines.get(i)?.isWrapped === true;
+  for (let start = 0; start < total;) {
+    let count = Math.min(rows, total - start);
+    let lookahead = false;
+    if (rows >= 2 && continues(start + count)) {
+      if (count === rows) count--;
+      lookahead = continues(start + count);
+    }
+    // The same buffer, seen as if the screen started `start` lines down.
+    const view = { lines: buf.lines, ybase: start } as XBuffer;
+    dumpScreen(out, view, cols, count + (lookahead ? 1 : 0), cell, spare, rows);
+    // A cursor saved on a line now above the screen is saved there, so that it stays
+    // with that line (it comes back into view if the terminal grows).
+    if (buf.savedY >= start && buf.savedY < start + count) {
+      dumpSavedCursor(out, buf, cols, rows, cell, { row: buf.savedY - start });
+    }
+    // New lines take the pen's background: make it the default.
+    out.resetPen();
+    out.s += `${CSI}${rows};1H${"\n".repeat(count)}${CSI}H`;
+    if (lookahead) out.s += CSI + "2K";
+    out.flush();
+    start += count;
+  }
+}
+
+/** Options for {@linkcode serialize}. */
+export interface SerializeOptions {
+  /** Also rebuild the lines above the primary screen (default false). */
+  scrollback?: boolean;
+}
+
+/**
  * Returns terminal output that reproduces the terminal's current state when written into
  * a fresh terminal of the same size. Call it where the terminal is not parsing (inside a
  * write callback) so the state is that of a point in the stream.
  */
-export function serialize(term: Terminal): string {
+export function serialize(term: Terminal, options: SerializeOptions = {}): string {
   const state = internals(term);
   const cols = term.cols;
   const rows = term.rows;
@@ -575,28 +669,39 @@ export function serialize(term: Terminal): string {
   const spare = state.newCell();
   const out = new Out();
 
+  // 0. The scrollback, when asked for.
+  if (options.scrollback) dumpScrollback(out, normal, cols, rows, cell, spare);
+
   // 1-3. The primary screen, its tab stops, margins (when not active) and saved cursor.
   dumpScreen(out, normal, cols, rows, cell, spare);
   dumpTabs(out, normal, cols);
   const primaryRegion = altActive && !isDefaultRegion(normal, rows);
   if (primaryRegion) out.s += `${CSI}${normal.scrollTop + 1};${normal.scrollBottom + 1}r`;
-  dumpSavedCursor(out, normal, cols, rows);
+  // With the scrollback rebuilt, a saved cursor is saved where it is, even at the top left:
+  // a fresh terminal's is above all those lines.
+  const rebuilt = options.scrollback === true && normal.ybase > 0;
+  if (!(rebuilt && normal.savedY < normal.ybase)) {
+    dumpSavedCursor(out, normal, cols, rows, cell, { force: rebuilt });
+  }
   // 4. No attribute may leak into the alternate screen.
   out.resetPen();
   // 5. The alternate screen (1047 switches without touching the saved cursor).
   if (altActive) {
+    // The primary screen keeps its own cursor under the alternate one; a resize meanwhile
+    // decides by it which of its lines to keep.
+    out.s += `${CSI}${normal.y + 1};${Math.min(normal.x, cols - 1) + 1}H`;
     out.s += CSI + "?1047h";
     // Margins are one per screen in xterm but shared in avt: clear them for avt's sake.
     if (primaryRegion) out.s += CSI + "r";
     out.s += CSI + "H";
     dumpScreen(out, alt, cols, rows, cell, spare);
     dumpTabs(out, alt, cols);
-    dumpSavedCursor(out, alt, cols, rows);
+    dumpSavedCursor(out, alt, cols, rows, cell);
   } else {
     const before = out.s.length;
     out.s += CSI + "?1047h";
     const switched = out.s.length;
-    dumpSavedCursor(out, alt, cols, rows);
+    dumpSavedCursor(out, alt, cols, rows, cell);
     if (out.s.length === switched) {
       out.s = out.s.slice(0, before);
     } else {
@@ -616,11 +721,15 @@ export function serialize(term: Terminal): string {
   // G-set holds; only another restore recreates that, so then the sets come before the
   // cursor is placed (a restore moves it) rather than after the re-print below.
   const cs = state.charsetService;
-  const charsetsFirst = cs.charset !== cs._charsets[cs.glevel] &&
-    cs.charset === active.savedCharset;
+  const strayCharset = cs.charset !== cs._charsets[cs.glevel];
+  // Or a restore on the alternate screen left its saved set active after a return to the
+  // primary one: that same restore, in a round trip to the alternate screen, recreates it.
+  const fromAlt = strayCharset && !altActive && cs.charset !== active.savedCharset &&
+    cs.charset !== undefined && cs.charset === alt.savedCharset;
+  const charsetsFirst = (strayCharset && cs.charset === active.savedCharset) || fromAlt;
   if (charsetsFirst) {
     dumpCharsets(out, state);
-    out.s += "\x1b8";
+    out.s += fromAlt ? `${CSI}?1047h\x1b8${CSI}?1047l` : "\x1b8";
     // The restore loaded the saved pen's colours: make the next pen change a full one.
     out.pen = { fg: -1, bg: -1, ulStyle: -1, ulColor: -1 };
   }

@@ -119,3 +119,45 @@ export function sameCell(a: Cell, b: Cell): boolean {
   return a.chars === b.chars && a.width === b.width && a.fg === b.fg && a.bg === b.bg &&
     a.flags === b.flags;
 }
+
+/**
+ * Lists how two screens differ, as a viewer would notice: size, active screen, soft wraps,
+ * each cell (characters, width, colours, attributes) and the cursor (position and
+ * visibility). Empty when they look the same. At most `limit` differences are listed.
+ *
+ * @example
+ * ```ts
+ * import { diffScreens } from "./screen.ts";
+ * import { Vt } from "./vt.ts";
+ * using a = new Vt(10, 2, { sync: true });
+ * using b = new Vt(10, 2, { sync: true });
+ * a.feed("hi");
+ * b.feed("ho");
+ * diffScreens(a.screen(), b.screen()); // ['cell 0,1: "i" w1 fg-1 bg-1 f0 vs "o" w1 fg-1 bg-1 f0']
+ * ```
+ */
+export function diffScreens(a: Screen, b: Screen, limit = 20): string[] {
+  if (a.cols !== b.cols || a.rows !== b.rows) {
+    return [`size ${a.cols}x${a.rows} vs ${b.cols}x${b.rows}`];
+  }
+  const out: string[] = [];
+  if (a.alternate !== b.alternate) out.push(`alternate screen ${a.alternate} vs ${b.alternate}`);
+  const cell = (c: Cell) =>
+    `${JSON.stringify(c.chars)} w${c.width} fg${c.fg} bg${c.bg} f${c.flags}`;
+  for (let y = 0; y < a.rows && out.length < limit; y++) {
+    const la = a.lines[y]!;
+    const lb = b.lines[y]!;
+    if (la.wrapped !== lb.wrapped) out.push(`row ${y}: wrapped ${la.wrapped} vs ${lb.wrapped}`);
+    for (let x = 0; x < a.cols && out.length < limit; x++) {
+      const ca = la.cells[x]!;
+      const cb = lb.cells[x]!;
+      if (!sameCell(ca, cb)) out.push(`cell ${y},${x}: ${cell(ca)} vs ${cell(cb)}`);
+    }
+  }
+  const ca = a.cursor;
+  const cb = b.cursor;
+  if (ca.x !== cb.x || ca.y !== cb.y || ca.visible !== cb.visible) {
+    out.push(`cursor ${JSON.stringify(ca)} vs ${JSON.stringify(cb)}`);
+  }
+  return out.slice(0, limit);
+}

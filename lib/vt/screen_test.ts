@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../tests/_assert.ts";
-import { CellFlag, DEFAULT_COLOR, lineText, RGB_COLOR, screenText } from "./screen.ts";
+import { CellFlag, DEFAULT_COLOR, diffScreens, lineText, RGB_COLOR, screenText } from "./screen.ts";
 import { Vt } from "./vt.ts";
 
 Deno.test("a sync Vt shows each piece of output as soon as feed returns", () => {
@@ -56,4 +56,22 @@ Deno.test("an async Vt's screen is read once it has settled", async () => {
   vt.feed("hello");
   await vt.settled();
   assertEquals(screenText(vt.screen()), "hello");
+});
+
+Deno.test("diffScreens names each cell, wrap and cursor difference and nothing else", () => {
+  using a = new Vt(6, 2, { sync: true });
+  using b = new Vt(6, 2, { sync: true });
+  a.feed("abcdefg");
+  b.feed("abcdefg");
+  assertEquals(diffScreens(a.screen(), b.screen()), []);
+  b.feed("\x1b[1;2H\x1b[31mX");
+  assertEquals(diffScreens(a.screen(), b.screen()), [
+    'cell 0,1: "b" w1 fg-1 bg-1 f0 vs "X" w1 fg1 bg-1 f0',
+    'cursor {"x":1,"y":1,"visible":true} vs {"x":2,"y":0,"visible":true}',
+  ]);
+  using c = new Vt(6, 2, { sync: true });
+  c.feed("abcdef\r\ng");
+  assertEquals(diffScreens(a.screen(), c.screen()), ["row 1: wrapped true vs false"]);
+  using d = new Vt(7, 2, { sync: true });
+  assertEquals(diffScreens(a.screen(), d.screen()), ["size 6x2 vs 7x2"]);
 });

@@ -32,6 +32,8 @@ export interface TerminalTextOptions {
 // scroll at most that many lines, so nothing leaves the scrollback before it is captured.
 const SCROLLBACK = 2000;
 const PIECE = 1000;
+/** A logical line this long is emitted in parts. */
+const LONG_LINE = 64 * 1024;
 
 /**
  * Turns terminal output into the text a reader would see: `feed` output, `resize` on `r`
@@ -143,8 +145,9 @@ export class TerminalText {
     } else if (end < buffer.length && buffer.getLine(end)!.isWrapped) {
       // The line continues on the screen: wait for it to end, unless it is huge.
       let head = end;
-      while (head > start && buffer.getLine(head)!.isWrapped) head--;
-      if (end - head < SCROLLBACK / 4) end = head;
+      const limit = Math.max(start, end - SCROLLBACK / 4);
+      while (head > limit && buffer.getLine(head)!.isWrapped) head--;
+      if (head > limit || !buffer.getLine(head)!.isWrapped) end = head;
     }
     if (end <= start) {
       if (all) {
@@ -174,8 +177,15 @@ export class TerminalText {
     let out = "";
     if (!line.isWrapped && this.#partial !== undefined) out = this.#takePartial();
     if (continued) {
-      this.#partial = whole;
-      return out;
+      if (whole.length < LONG_LINE) {
+        this.#partial = whole;
+        return out;
+      }
+      // A very long line goes out as it comes (all but its trailing spaces, which only the
+      // end of the line decides on), so it is never held whole.
+      const head = _trimEnd(whole);
+      this.#partial = whole.slice(head.length);
+      return out + head;
     }
     this.#partial = undefined;
     return out + _trimEnd(whole) + "\n";

@@ -50,6 +50,16 @@ export interface VtOptions {
   sync?: boolean;
 }
 
+/** Options for {@linkcode Vt.snapshot}. */
+export interface SnapshotOptions {
+  /**
+   * Also rebuild the scrollback (the lines above the primary screen, as many as the
+   * terminal keeps), for a replaying terminal that may later grow taller or change width:
+   * edits need it, late viewers of a live stream do not. Default false.
+   */
+  scrollback?: boolean;
+}
+
 /**
  * A virtual terminal (`@xterm/headless` with Unicode 11 widths) fed with output and
  * resizes, in order, that serializes its state on demand.
@@ -162,13 +172,15 @@ export class Vt implements Disposable {
    * `cols` × `rows` has now, reproduces the state after everything fed before this call
    * (and nothing fed after): both screens, colours and attributes, cursor, margins,
    * saved cursors, character sets, modes, and an unfinished escape sequence at the end.
-   * Only 7-bit escape sequences are used.
+   * Only 7-bit escape sequences are used. With `scrollback`, the lines above the screen
+   * are rebuilt too (so a terminal that later grows or reflows shows the same lines).
    *
    * @throws {Error} (rejects) if the terminal is disposed before it resolves.
    */
-  snapshot(): Promise<string> {
+  snapshot(options: SnapshotOptions = {}): Promise<string> {
     const tail = this.#tail.pending;
-    return this.#atThisPoint(() => serialize(this.#term) + tail);
+    const scrollback = options.scrollback ?? false;
+    return this.#atThisPoint(() => serialize(this.#term, { scrollback }) + tail);
   }
 
   /**
@@ -206,6 +218,11 @@ export class Vt implements Disposable {
   /** Resolves once everything fed before the call has been parsed. */
   settled(): Promise<void> {
     return this.#atThisPoint(() => {});
+  }
+
+  /** Resolves once at most `limit` characters fed are still waiting to be parsed. */
+  drained(limit: number): Promise<void> {
+    return this.pending <= limit ? Promise.resolve() : this.settled();
   }
 
   /** Releases the emulator; pending `snapshot`/`text` calls reject. Idempotent. */

@@ -1,7 +1,8 @@
 import { Terminal } from "@xterm/headless";
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import { diffTerminals, replay, writeAndWait } from "./_compare.ts";
-import { createTerminal } from "./_xterm.ts";
+import { createTerminal, internals } from "./_xterm.ts";
+import { readLine } from "./_read_screen.ts";
 import { Vt } from "./vt.ts";
 import {
   assertReplays,
@@ -326,4 +327,70 @@ Deno.test("escape-sequence bombs take bounded time and memory", () => {
   const ms = performance.now() - start;
   assert(ms < 2000, `took ${ms} ms`);
   assertEquals(vt.screen().rows, 24);
+});
+
+/** Every line of the primary screen and its scrollback, as text with looks and wraps. */
+function primaryLines(term: Terminal): string[] {
+  const state = internals(term);
+  const buf = state.buffers.normal;
+  const cell = state.newCell();
+  const lines: string[] = [];
+  for (let i = 0; i < buf.lines.length; i++) {
+    const line = readLine(buf.lines.get(i), term.cols, cell);
+    // An empty cell and a space with the same look look the same (see _serialize.ts).
+    const cells = line.cells.map((c) =>
+      `${c.chars || (c.width === 1 ? " " : "")}${c.fg},${c.bg},${c.flags}`
+    );
+    lines.push(`${line.wrapped ? "~" : " "}${cells.join("|")}`);
+  }
+  return lines;
+}
+
+Deno.test("snapshot with scrollback rebuilds the lines above the screen, for a terminal that then grows", async () => {
+  const next = mulberry32(77);
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(items: T[]): T => items[int(items.length)]!;
+  const pieces = [
+    () => pick(["hello", "a b", "中文", "😀", "é", "ｶﾀｶﾅ", "    "]),
+    () => "xyz".repeat(int(14)),
+    () => `${CSI}${pick(["0", "1", "4", "7", "31", "42", `38;5;${int(256)}`])}m`,
+    () => pick(["\r\n", "\n", "\r\n\r\n", "\t"]),
+    () => CSI + pick(["K", "2K", `${int(3)}X`]),
+    () => `${ESC}7`,
+    () => `${CSI}?1049h`,
+  ];
+  for (let i = 0; i < 150; i++) {
+    const cols = 3 + int(25);
+    const rows = 2 + int(8);
+    let data = "";
+    for (let n = 10 + int(80); n > 0; n--) data += pick(pieces)();
+    using vt = new Vt(cols, rows, { sync: true });
+    vt.feed(data);
+    const original = createTerminal(cols, rows, { scrollback: 100 });
+    const copy = createTerminal(cols, rows, { scrollback: 100 });
+    try {
+      await writeAndWait(original, data);
+      await writeAndWait(copy, await vt.snapshot({ scrollback: true }));
+      const context = JSON.stringify({ cols, rows, data });
+      assertEquals(primaryLines(copy), primaryLines(original), context);
+      assertEquals(diffTerminals(original, copy).filter((d) => !knownLoss(d)), [], context);
+      // Growing brings scrollback lines into view, and a saved cursor comes along.
+      const taller = rows + 1 + int(10);
+      original.resize(cols, taller);
+      copy.resize(cols, taller);
+      await writeAndWait(original, `${ESC}8`);
+      await writeAndWait(copy, `${ESC}8`);
+      const screen = (t: Terminal) =>
+        primaryLines(t).slice(-taller).join("\n") + ` cursor ${internals(t).buffers.active.y}`;
+      assertEquals(screen(copy), screen(original), `after growing: ${context}`);
+    } finally {
+      original.dispose();
+      copy.dispose();
+    }
+  }
+  // Without the option the scrollback stays out of the snapshot.
+  using vt = new Vt(5, 2, { sync: true });
+  vt.feed("one\r\ntwo\r\n3");
+  assert(!(await vt.snapshot()).includes("one"));
+  assert((await vt.snapshot({ scrollback: true })).includes("one"));
 });

@@ -23,6 +23,7 @@ export type VtRequest =
 /** A message from the worker to `WorkerVt`. */
 export type VtReply =
   | { type: "result"; id: number; value: string }
+  | { type: "parsed"; count: number }
   | { type: "failure"; id: number; error: unknown }
   | { type: "error"; error: unknown };
 
@@ -43,9 +44,14 @@ function _post(scope: _Scope, reply: VtReply): void {
   }
 }
 
+/** The worker reports its progress after parsing at least this many characters (or bytes). */
+export const ACK_EVERY = 256 * 1024;
+
 /** Installs the message handler on `scope`; the bundle's entry calls it on `self`. */
 export function serveVt(scope: _Scope): void {
   let vt: Vt | undefined;
+  // Feeds are parsed as they arrive; the owner learns how far in steps of ACK_EVERY units.
+  let parsed = 0;
   const report = (error: unknown) => _post(scope, { type: "error", error });
   const answer = (id: number, result: Promise<string>) =>
     result.then(
@@ -58,13 +64,20 @@ export function serveVt(scope: _Scope): void {
         vt = new Vt(request.cols, request.rows, {
           scrollback: request.scrollback,
           onError: report,
+          sync: true,
         });
         return;
       }
       if (vt === undefined) throw new Error(`Cannot ${request.type}: the worker has no terminal`);
       switch (request.type) {
         case "feed":
-          return vt.feed(request.data);
+          vt.feed(request.data);
+          parsed += request.data.length;
+          if (parsed >= ACK_EVERY) {
+            scope.postMessage({ type: "parsed", count: parsed });
+            parsed = 0;
+          }
+          return;
         case "resize":
           return vt.resize(request.cols, request.rows);
         case "snapshot":

@@ -60,6 +60,9 @@ export class WorkerVt implements Disposable {
   #onError: (error: unknown) => void;
   #failure: Error | undefined;
   #disposed = false;
+  /** Characters (or bytes) posted and not yet reported parsed. */
+  #pending = 0;
+  #drainWaiters: { limit: number; resolve: () => void }[] = [];
 
   /**
    * Starts a worker with a terminal of `cols` × `rows` cells.
@@ -108,7 +111,34 @@ export class WorkerVt implements Disposable {
   feed(data: string | Uint8Array): void {
     this.#checkOpen();
     if (data.length === 0) return;
+    if (this.#failure === undefined) this.#pending += data.length;
     this.#post({ type: "feed", data });
+  }
+
+  /**
+   * Characters (bytes, for byte feeds) fed and not yet parsed by the worker, give or take
+   * the worker's reporting step (a quarter MiB).
+   */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /**
+   * Resolves once at most `limit` units are pending (or the worker is gone), so a producer
+   * that outruns the emulator can wait for it.
+   */
+  drained(limit: number): Promise<void> {
+    if (this.#pending <= limit || this.#disposed || this.#failure) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push({ limit, resolve }));
+  }
+
+  #wakeDrained(): void {
+    const gone = this.#disposed || this.#failure !== undefined;
+    this.#drainWaiters = this.#drainWaiters.filter(({ limit, resolve }) => {
+      if (!gone && this.#pending > limit) return true;
+      resolve();
+      return false;
+    });
   }
 
   /**
@@ -149,6 +179,7 @@ export class WorkerVt implements Disposable {
     this.#disposed = true;
     this.#worker.terminate();
     this.#rejectAll(new Error("Cannot finish: the terminal was disposed"));
+    this.#wakeDrained();
   }
 
   /** Same as {@linkcode WorkerVt.dispose}, for `using`. */
@@ -179,6 +210,11 @@ export class WorkerVt implements Disposable {
   }
 
   #receive(reply: VtReply): void {
+    if (reply.type === "parsed") {
+      this.#pending = Math.max(0, this.#pending - reply.count);
+      this.#wakeDrained();
+      return;
+    }
     if (reply.type === "error") {
       this.#onError(reply.error);
       return;
@@ -195,6 +231,7 @@ export class WorkerVt implements Disposable {
     this.#failure = error;
     this.#worker.terminate();
     this.#rejectAll(error);
+    this.#wakeDrained();
     this.#onError(error);
   }
 

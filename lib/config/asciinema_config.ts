@@ -7,14 +7,9 @@
  *
  * @module
  */
-import {
-  configHome,
-  type EnvLookup,
-  parseConfigToml,
-  SYSTEM_CONFIG_PATH,
-  type TomlValue,
-} from "../remote/config.ts";
-import { parseKey } from "./_session_options.ts";
+import { configHome, type EnvLookup, SYSTEM_CONFIG_PATH } from "./locations.ts";
+import { parseKey } from "./key_notation.ts";
+import { parseConfigToml, type TomlValue } from "./toml.ts";
 
 /** `[session]` settings for `rec`, `stream` and `session`. */
 export interface SessionConfig {
@@ -48,12 +43,28 @@ export interface PlaybackConfig {
   nextMarkerKey?: Uint8Array;
 }
 
+/** `[redact]` settings (asciirec's own section) for `rec`, `stream`, `session`, `serve`. */
+export interface RedactConfig {
+  /** `redact.builtin`: the built-in detectors (default true). */
+  builtin?: boolean;
+  /** `redact.pattern`: one more pattern. */
+  pattern?: string;
+  /** `redact.env`: comma-separated variables whose values are secret. */
+  env?: string;
+  /** `redact.file`: a file of patterns, one per line. */
+  file?: string;
+  /** `redact.hold_ms`: how long a possible secret is held back (ms). */
+  holdMs?: number;
+}
+
 /** The settings asciirec reads from asciinema's config files; absent means not set. */
 export interface AsciinemaConfig {
   /** `[session]` keys. */
   session: SessionConfig;
   /** `[playback]` keys. */
   playback: PlaybackConfig;
+  /** `[redact]` keys, when the files have any. */
+  redact?: RedactConfig;
 }
 
 /** Options for {@linkcode loadConfig}. */
@@ -71,7 +82,7 @@ export interface LoadConfigOptions {
  * of the wrong type or out of range.
  * @example
  * ```ts
- * import { parseConfig } from "./_config.ts";
+ * import { parseConfig } from "./asciinema_config.ts";
  * const config = parseConfig("[playback]\nspeed = 2\n", "config.toml");
  * config.playback.speed; // 2
  * ```
@@ -93,6 +104,12 @@ export function parseConfig(text: string, path: string): AsciinemaConfig {
   };
   const session: SessionConfig = {};
   const playback: PlaybackConfig = {};
+  const redact: RedactConfig = {};
+  _set(redact, "builtin", read("redact.builtin", _boolean));
+  _set(redact, "pattern", read("redact.pattern", _string));
+  _set(redact, "env", read("redact.env", _string));
+  _set(redact, "file", read("redact.file", _string));
+  _set(redact, "holdMs", read("redact.hold_ms", _number(true)));
   _set(session, "command", read("session.command", _string));
   _set(session, "captureInput", read("session.capture_input", _boolean));
   _set(session, "captureEnv", read("session.capture_env", _string));
@@ -105,7 +122,7 @@ export function parseConfig(text: string, path: string): AsciinemaConfig {
   _set(playback, "pauseKey", read("playback.pause_key", _playKey));
   _set(playback, "stepKey", read("playback.step_key", _playKey));
   _set(playback, "nextMarkerKey", read("playback.next_marker_key", _playKey));
-  return { session, playback };
+  return Object.keys(redact).length > 0 ? { session, playback, redact } : { session, playback };
 }
 
 /**
@@ -117,7 +134,7 @@ export function parseConfig(text: string, path: string): AsciinemaConfig {
  * @throws {Error} `PATH: …` for a malformed file, a bad value or an unreadable file.
  * @example
  * ```ts
- * import { loadConfig } from "./_config.ts";
+ * import { loadConfig } from "./asciinema_config.ts";
  * const config = await loadConfig();
  * const speed = config.playback.speed ?? 1;
  * ```
@@ -145,6 +162,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Ascii
     const config = parseConfig(text, path);
     Object.assign(merged.session, config.session);
     Object.assign(merged.playback, config.playback);
+    if (config.redact) merged.redact = { ...merged.redact, ...config.redact };
   }
   return merged;
 }

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
-import { loadConfig, parseConfig } from "./_config.ts";
+import { loadConfig, parseConfig } from "./asciinema_config.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -143,4 +143,18 @@ Deno.test("parseConfig reads the playback keys as single bytes, empty to disable
   assertEquals(config.playback.pauseKey, new Uint8Array([0x70]));
   assertEquals(config.playback.stepKey, new Uint8Array([]));
   assertEquals(config.playback.nextMarkerKey, new Uint8Array([0x0e]));
+});
+
+Deno.test("parseConfig reads asciirec's own [redact] keys", () => {
+  const config = parseConfig(
+    '[redact]\nbuiltin = false\npattern = "tok_[0-9]+"\nenv = "A,B"\nfile = "rules.txt"\nhold_ms = 50\n',
+    "config.toml",
+  );
+  assertEquals(config.redact, {
+    builtin: false,
+    pattern: "tok_[0-9]+",
+    env: "A,B",
+    file: "rules.txt",
+    holdMs: 50,
+  });
 });

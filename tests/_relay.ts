@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { checkAlisMagic, decodeAlisMessage } from "../alis/decoder.ts";
-import type { AlisMessage } from "../alis/message.ts";
-import { cliArgv } from "../../tests/_cli.ts";
-import { waitUntil } from "../../tests/_wait_until.ts";
-import { Relay, type RelayOptions } from "./relay.ts";
+import { checkAlisMagic, decodeAlisMessage } from "../lib/alis/decoder.ts";
+import type { AlisMessage } from "../lib/alis/message.ts";
+import { cliArgv } from "./_cli.ts";
+import { waitUntil } from "./_wait_until.ts";
+import { Relay, type RelayOptions } from "../lib/relay/relay.ts";
+import { serveHttp } from "../lib/http/server.ts";
 
 // The relay's tests wait with the same poll as every end-to-end test.
 export { waitUntil };
@@ -35,7 +36,7 @@ export async function startTestRelay(
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "asciirec-relay-" });
   const relay = await Relay.open({ notFoundDelayMs: 50, ...options, dataDir });
-  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, relay.handler);
+  const server = await serveHttp(relay.handler, { hostname: "127.0.0.1", port });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

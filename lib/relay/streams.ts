@@ -1,0 +1,192 @@
+/**
+ * The life of relayed streams in memory: for each stream that has a producer, viewers or a
+ * grace timer, one {@linkcode StreamRuntime} with the stream's live state (one headless
+ * terminal per producer session), its viewers, its producer connection and its grace
+ * period; a stream goes offline when its producer ends it or the grace period runs out.
+ *
+ * @module
+ */
+import { LiveState, type LiveTerminal } from "../stream/live_state.ts";
+import { type ViewerOptions, Viewers } from "../stream/viewer.ts";
+import type { RelayStore } from "./store.ts";
+import { StreamRecorder } from "./stream_recorder.ts";
+
+/** What a runtime needs to know of the producer connection speaking for its stream. */
+export interface StreamProducer {
+  /** Id of the last event the producer sent (kept in the store for its reconnect). */
+  lastId: number;
+  /** Closes the connection with `code`; from then on it no longer speaks for the stream. */
+  detach(code: number, reason: string): void;
+}
+
+/** Settings of {@linkcode StreamRuntimes}. */
+export interface StreamRuntimesOptions {
+  /** The relay's store. */
+  store: RelayStore;
+  /** Directory of recording files. */
+  recordingsDir: string;
+  /** How long a stream stays live after its producer vanished, in ms. */
+  graceMs: number;
+  /** Save each producer session as a recording. */
+  recordStreams: boolean;
+  /** Makes the headless terminal of a producer session. */
+  createTerminal: (cols: number, rows: number) => LiveTerminal;
+  /** Viewer settings (queue bounds…). */
+  viewers: ViewerOptions;
+  /** Where log lines go. */
+  log: (message: string) => void;
+}
+
+/** One stream in memory. */
+export class StreamRuntime {
+  /** The producer connection speaking for the stream, if any. */
+  producer: StreamProducer | undefined;
+  /** Ends the stream when the producer does not come back in time. */
+  grace: ReturnType<typeof setTimeout> | undefined;
+  /** The live state of the current (or next) producer session. */
+  live: LiveState;
+  /** The stream's viewers; later viewers join the current live state. */
+  readonly viewers: Viewers;
+  /** Saves producer sessions, with `recordStreams`. */
+  recorder: StreamRecorder | undefined;
+
+  constructor(readonly streamId: number, live: LiveState, viewers: ViewerOptions) {
+    this.live = live;
+    this.viewers = new Viewers(live, viewers);
+  }
+}
+
+/**
+ * The runtimes of the relay's streams.
+ *
+ * @example
+ * ```ts
+ * import { StreamRuntimes } from "./streams.ts";
+ * // const runtimes = new StreamRuntimes({ store, recordingsDir, graceMs: 60_000, … });
+ * // runtimes.get(streamId).viewers.join(socket);
+ * ```
+ */
+export class StreamRuntimes {
+  readonly #options: StreamRuntimesOptions;
+  readonly #runtimes = new Map<number, StreamRuntime>();
+
+  /** No runtimes yet. */
+  constructor(options: StreamRuntimesOptions) {
+    this.#options = options;
+  }
+
+  /** The stream's runtime, made when it has none. */
+  get(streamId: number): StreamRuntime {
+    let runtime = this.#runtimes.get(streamId);
+    if (!runtime) {
+      runtime = new StreamRuntime(streamId, this.#newLive(), this.#options.viewers);
+      this.#runtimes.set(streamId, runtime);
+    }
+    return runtime;
+  }
+
+  /** The stream's runtime, if it has one. */
+  find(streamId: number): StreamRuntime | undefined {
+    return this.#runtimes.get(streamId);
+  }
+
+  #newLive(): LiveState {
+    return new LiveState({ createTerminal: this.#options.createTerminal });
+  }
+
+  /** Forgets a runtime that has nothing left: no producer, viewer or timer. */
+  release(runtime: StreamRuntime): void {
+    if (!runtime.producer && runtime.grace === undefined && runtime.viewers.count === 0) {
+      if (this.#runtimes.get(runtime.streamId) === runtime) this.#runtimes.delete(runtime.streamId);
+    }
+  }
+
+  /** (Re)arms the grace period: the stream ends `delayMs` from now unless a producer returns. */
+  armGrace(runtime: StreamRuntime, delayMs: number = this.#options.graceMs): void {
+    clearTimeout(runtime.grace);
+    runtime.grace = setTimeout(() => {
+      runtime.grace = undefined;
+      this.#options.log(`stream ${runtime.streamId}: grace period over, offline`);
+      void this.end(runtime);
+    }, Math.max(0, delayMs));
+  }
+
+  /** A producer connection now speaks for the stream: the previous one is detached. */
+  attachProducer(runtime: StreamRuntime, producer: StreamProducer, takeoverCode: number): void {
+    this.dropProducer(runtime, takeoverCode, "ownership lost");
+    runtime.producer = producer;
+    clearTimeout(runtime.grace);
+    runtime.grace = undefined;
+  }
+
+  /** Detaches the stream's producer and closes it with `code` (its close then changes nothing). */
+  dropProducer(runtime: StreamRuntime, code: number, reason: string): void {
+    const producer = runtime.producer;
+    if (!producer) return;
+    runtime.producer = undefined;
+    producer.detach(code, reason);
+  }
+
+  /**
+   * A producer session starts (or restarts) from its Init: the live state restarts from
+   * it (viewers get a fresh Init), and with `recordStreams` a new recording starts.
+   */
+  startSession(runtime: StreamRuntime, init: Parameters<LiveState["reset"]>[0]): void {
+    if (this.#options.recordStreams && !runtime.recorder) {
+      runtime.recorder = new StreamRecorder({
+        store: this.#options.store,
+        recordingsDir: this.#options.recordingsDir,
+        streamId: runtime.streamId,
+        log: this.#options.log,
+      });
+      runtime.live.subscribe(runtime.recorder);
+    }
+    runtime.live.reset(init);
+  }
+
+  /**
+   * Marks a stream offline: its viewers get EOT and a normal close, its recording is saved,
+   * and viewers who come later wait for the next producer session.
+   */
+  async end(runtime: StreamRuntime): Promise<void> {
+    clearTimeout(runtime.grace);
+    runtime.grace = undefined;
+    const { store } = this.#options;
+    if (store.streamById(runtime.streamId)?.live) {
+      store.updateStream(runtime.streamId, { live: false });
+    }
+    const live = runtime.live;
+    const recorder = runtime.recorder;
+    runtime.recorder = undefined;
+    runtime.live = this.#newLive();
+    runtime.viewers.live = runtime.live;
+    await live.close();
+    await recorder?.flushed();
+    this.release(runtime);
+  }
+
+  /**
+   * Shuts everything down: producers and viewers are closed at once with `code` (both
+   * reconnect to a restarted relay; live streams keep their grace period in the store),
+   * open recordings are saved, terminals released.
+   */
+  async closeAll(code: number, reason: string): Promise<void> {
+    const ends: Promise<void>[] = [];
+    for (const runtime of this.#runtimes.values()) {
+      clearTimeout(runtime.grace);
+      runtime.grace = undefined;
+      const producer = runtime.producer;
+      if (producer) this.#options.store.touchStream(runtime.streamId, producer.lastId);
+      this.dropProducer(runtime, code, reason);
+      runtime.viewers.disconnectAll(code, reason);
+      const recorder = runtime.recorder;
+      recorder?.end();
+      ends.push((async () => {
+        await recorder?.flushed();
+        await runtime.live.close();
+      })());
+    }
+    await Promise.all(ends);
+    this.#runtimes.clear();
+  }
+}
