@@ -44,7 +44,8 @@ Deno.test({
         { colours: true },
       );
       const rows = screen.split("\n");
-      const plain = (row: string | undefined) => (row ?? "").replace(/\x1b\[[0-9;]*m/g, "");
+      const SGR = new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g");
+      const plain = (row: string | undefined) => (row ?? "").replace(SGR, "");
       assertEquals(plain(rows[2]), "    top left");
       assertEquals(plain(rows[7]), " ".repeat(29) + "red in the middle");
       assertStringIncludes(rows[7]!, "\x1b[1m\x1b[31mred in the middle");
