@@ -119,8 +119,17 @@ Deno.test({
             await ok(["play", "-q", "--from", "marker:middle", plain]),
           );
         });
-        // edit (being built on its own branch) reads through the same reader; once it is on
-        // main, add: `edit` round trips of packed → OUT.cast.gz / OUT.cast.zst here.
+        await t.step(
+          `${kind}: edit reads it, and writes ${ext} that ${kind} reads back`,
+          async () => {
+            const args = ["--cut", "0.3..0.6", "--idle-limit", "0.2"];
+            const expected = await ok(["edit", "-q", plain, "-", ...args]);
+            assertEquals(await ok(["edit", "-q", packed, "-", ...args]), expected);
+            const out = `${dir}/${kind}-edited.cast${ext}`;
+            await ok(["edit", "-q", packed, out, ...args]);
+            assertEquals(await tool([bin, "-dc", out]), expected);
+          },
+        );
       }
     });
   },
