@@ -148,9 +148,9 @@ Deno.test({
 
       // upload, and the relay's upload path (serve measured while it runs): receiving,
       // storing and checking the file. The relay also redacts uploads with its built-in
-      // rules by default, a pass of the redaction engine over the whole file; that pass is
-      // measured on its own terms by the redaction tests and is left out here
-      // (--no-redact-builtin), as at a few MB/s it would take minutes on 1 GB.
+      // rules by default, a pass of the redaction engine over the whole file: that pass is
+      // left out here (--no-redact-builtin), as at a few MB/s it would take minutes on 1 GB
+      // (and it is the engine's memory, not the upload path's).
       const env = homeEnv(home);
       const serve = await spawnServe(
         [

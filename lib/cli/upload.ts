@@ -4,7 +4,7 @@
  *
  * A compressed file is sent decompressed (servers and players take plain asciicast), under
  * its name without `.gz`/`.zst`. Memory stays bounded whatever the size: a recording of up
- * to 16 MiB is sent as one body of known length, a larger one is streamed.
+ * to 8 MiB is sent as one body of known length, a larger one is streamed.
  *
  * @module
  */
@@ -20,7 +20,7 @@ import { warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Recordings up to this size are sent in one piece; larger ones are streamed. */
-const WHOLE_BYTES = 16 * 1024 * 1024;
+const WHOLE_BYTES = 8 * 1024 * 1024;
 
 /** Builds the `upload` command. */
 export function uploadCommand(): Command {
