@@ -203,6 +203,11 @@ Deno.test({
           const outputs = (await readEvents(out)).filter((e) => e.code === "o").map((e) => e.data);
           assertEquals(outputs.join(""), "first take\r\nsecond take\r\n");
         });
+        await t.step(`${kind}: redact`, async () => {
+          const out = `${dir}/${kind}-redacted.cast${ext}`;
+          await ok(["redact", "-q", plain, out]);
+          assertEquals(await unpack(out), decoder.decode(await ok(["redact", "-q", plain, "-"])));
+        });
         await t.step(`${kind}: session -o`, async () => {
           const out = `${dir}/${kind}-session.cast${ext}`;
           await ok(["session", "-q", "--headless", "-o", out, "-c", "printf 'in a session\\n'"]);
