@@ -29,13 +29,13 @@ export const TEST_ENV: Record<string, string> = {
 
 /**
  * The V8 settings the shipped binary is compiled with (see deno.json `compile`): a young
- * generation of at most 3 x 8 MB and an old generation that grows by 20% past what is live.
+ * generation of at most 3 x 4 MB and an old generation that grows by 10% past what is live.
  * Left to itself, V8 grows the young generation to 3 x 32 MB for any program that
  * allocates steadily, and lets the old one grow far past what is live: a long conversion or
  * search then sits at 150-200 MB for no use (measured on 1 GB recordings; see
  * tests/big_memory_test.ts). These cost no measurable time.
  */
-export const V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=20";
+export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4,--heap-growing-percent=10";
 
 /** The argv prefix that runs asciirec from source: `[deno, run, …flags, main.ts]`. */
 export function cliArgv(): string[] {

@@ -57,7 +57,7 @@ async function _content(
   const parts: Uint8Array[] = [];
   let size = 0;
   const readPart = async (): Promise<Uint8Array | null> => {
-    const buffer = new Uint8Array(256 * 1024);
+    const buffer = new Uint8Array(64 * 1024);
     const n = await source.read(buffer);
     return n === null ? null : buffer.subarray(0, n);
   };

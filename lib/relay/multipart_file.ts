@@ -119,12 +119,18 @@ function _partOf(head: string): { name?: string; fileName?: string } {
   };
 }
 
-/** A buffered reader over the body, counting every byte against the body limit. */
+/**
+ * A buffered reader over the body, counting every byte against the body limit. Bytes are
+ * copied into one reused buffer rather than joined into new arrays: an upload of gigabytes
+ * would otherwise leave as much garbage behind it.
+ */
 class _Input {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   #limit: number;
   #total = 0;
-  #buf: Uint8Array = new Uint8Array(0);
+  #store = new Uint8Array(256 * 1024);
+  #start = 0;
+  #end = 0;
   #eof = false;
 
   constructor(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number) {
@@ -132,9 +138,29 @@ class _Input {
     this.#limit = limit;
   }
 
+  /** The bytes read and not consumed yet (a view, valid until the next read). */
+  get #buf(): Uint8Array {
+    return this.#store.subarray(this.#start, this.#end);
+  }
+
   prepend(bytes: Uint8Array): Promise<void> {
-    this.#buf = _concat(bytes, this.#buf);
+    this.#append(bytes);
     return Promise.resolve();
+  }
+
+  #append(bytes: Uint8Array): void {
+    if (this.#start > 0) {
+      this.#store.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    if (this.#end + bytes.length > this.#store.length) {
+      const bigger = new Uint8Array(Math.max(this.#store.length * 2, this.#end + bytes.length));
+      bigger.set(this.#store.subarray(0, this.#end));
+      this.#store = bigger;
+    }
+    this.#store.set(bytes, this.#end);
+    this.#end += bytes.length;
   }
 
   /** Reads more; false at the end of the body. */
@@ -147,15 +173,15 @@ class _Input {
     }
     this.#total += value.length;
     if (this.#total > this.#limit) throw new _TooLarge();
-    this.#buf = this.#buf.length === 0 ? value : _concat(this.#buf, value);
+    this.#append(value);
     return true;
   }
 
   /** The next `n` bytes, or null if the body ends first. */
   async take(n: number): Promise<Uint8Array | null> {
-    while (this.#buf.length < n) if (!(await this.#more())) return null;
-    const bytes = this.#buf.subarray(0, n);
-    this.#buf = this.#buf.subarray(n);
+    while (this.#end - this.#start < n) if (!(await this.#more())) return null;
+    const bytes = this.#store.slice(this.#start, this.#start + n);
+    this.#start += n;
     return bytes;
   }
 
@@ -167,36 +193,38 @@ class _Input {
   /** The bytes before `marker` (which is dropped), at most `max` of them; null otherwise. */
   async readUntil(marker: Uint8Array, max: number): Promise<Uint8Array | null> {
     for (;;) {
-      const at = _indexOf(this.#buf, marker);
+      const buf = this.#buf;
+      const at = _indexOf(buf, marker);
       if (at !== -1) {
-        const bytes = this.#buf.slice(0, at);
-        this.#buf = this.#buf.subarray(at + marker.length);
+        const bytes = buf.slice(0, at);
+        this.#start += at + marker.length;
         return bytes;
       }
-      if (this.#buf.length > max || !(await this.#more())) return null;
+      if (buf.length > max || !(await this.#more())) return null;
     }
   }
 
   /**
    * Hands everything before `marker` to `sink`, piece by piece as it arrives, and drops the
-   * marker; false if the body ends first.
+   * marker; false if the body ends first. A piece is valid only until `sink` returns.
    */
   async copyUntil(
     marker: Uint8Array,
     sink: (bytes: Uint8Array) => void | Promise<void>,
   ): Promise<boolean> {
     for (;;) {
-      const at = _indexOf(this.#buf, marker);
+      const buf = this.#buf;
+      const at = _indexOf(buf, marker);
       if (at !== -1) {
-        if (at > 0) await sink(this.#buf.subarray(0, at));
-        this.#buf = this.#buf.subarray(at + marker.length);
+        if (at > 0) await sink(buf.subarray(0, at));
+        this.#start += at + marker.length;
         return true;
       }
       // Keep what could be the start of a marker split across two reads.
-      const safe = this.#buf.length - (marker.length - 1);
+      const safe = buf.length - (marker.length - 1);
       if (safe > 0) {
-        await sink(this.#buf.subarray(0, safe));
-        this.#buf = this.#buf.subarray(safe);
+        await sink(buf.subarray(0, safe));
+        this.#start += safe;
       }
       if (!(await this.#more())) return false;
     }
@@ -212,11 +240,4 @@ function _indexOf(haystack: Uint8Array, needle: Uint8Array): number {
     if (k === needle.length) return i;
   }
   return -1;
-}
-
-function _concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
