@@ -6,7 +6,21 @@
  * @module
  */
 
-const ALL = ["convert", "edit", "rec", "play", "stream", "snapshot", "relay", "export", "big"];
+const ALL = [
+  "startup",
+  "convert",
+  "edit",
+  "rec",
+  "redact",
+  "play",
+  "stream",
+  "snapshot",
+  "relay",
+  "export",
+  "lan",
+  "tape",
+  "big",
+];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;
 let failed = 0;

@@ -14,8 +14,15 @@ export class LiveCli {
   stdout = "";
   readonly #done: Promise<unknown>;
 
-  /** Starts `asciirec ARGS…`; `limits.ulimit` caps its open file descriptors. */
-  constructor(args: string[], cwd?: string, limits: { ulimit?: number } = {}) {
+  /**
+   * Starts `asciirec ARGS…`; `limits.ulimit` caps its open file descriptors, `limits.env`
+   * adds variables to its environment.
+   */
+  constructor(
+    args: string[],
+    cwd?: string,
+    limits: { ulimit?: number; env?: Record<string, string> } = {},
+  ) {
     let [cmd, ...rest] = cliArgv();
     if (limits.ulimit !== undefined) {
       rest = ["-c", `ulimit -n ${limits.ulimit} && exec "$@"`, "sh", cmd!, ...rest];
@@ -24,7 +31,7 @@ export class LiveCli {
     this.child = new Deno.Command(cmd!, {
       args: [...rest, ...args],
       cwd,
-      env: TEST_ENV,
+      env: { ...TEST_ENV, ...limits.env },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

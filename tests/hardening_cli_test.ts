@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { cliArgv, runCli, TEST_ENV } from "./_cli.ts";
 import { LiveCli } from "./_live_cli.ts";
+import { waitUntil } from "./_wait_until.ts";
 import { decodeAlisMessage } from "../lib/alis/decoder.ts";
 
 const V3 = '{"version":3,"term":{"cols":80,"rows":24}}\n';
@@ -122,12 +123,21 @@ Deno.test({
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      await new Promise((r) => setTimeout(r, 1500));
+      let stdout = "";
+      let stderr = "";
+      const collect = async (stream: ReadableStream<Uint8Array>, into: "out" | "err") => {
+        for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+          if (into === "out") stdout += text;
+          else stderr += text;
+        }
+      };
+      const done = Promise.all([collect(child.stdout, "out"), collect(child.stderr, "err")]);
+      await waitUntil(() => stdout.includes("first"), "the first event", 30_000);
+      // Now it waits 2^31 ms: long enough to have spun or warned many times over.
+      await new Promise((r) => setTimeout(r, 1000));
       child.kill("SIGTERM");
-      const out = await child.output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      const stderr = new TextDecoder().decode(out.stderr);
-      assertStringIncludes(stdout, "first");
+      await child.status;
+      await done;
       assert(!stdout.includes("late"), "the late event waits");
       assert(!/TimeoutOverflowWarning/.test(stderr), stderr.slice(0, 300));
     } finally {

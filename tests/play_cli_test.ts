@@ -216,7 +216,9 @@ Deno.test("play -i shortens long pauses, overriding the file's limit", async (t)
     await t.step("the header's limit without -i", async () => {
       const { chunks } = await playTimed([file]);
       const elapsed = span(chunks, "a", "d");
-      assert(elapsed > 280 && elapsed < 550, `played in ${elapsed.toFixed(0)} ms, expected 300`);
+      // Seen from here, "a" may arrive late on a loaded machine (it was measured 20 ms late),
+      // shortening the span; the pauses themselves are what the upper bound checks.
+      assert(elapsed > 240 && elapsed < 550, `played in ${elapsed.toFixed(0)} ms, expected 300`);
     });
   } finally {
     await Deno.remove(file);

@@ -57,16 +57,18 @@ async function viewerData(url: string, until: () => boolean): Promise<string> {
   const ws = new WebSocket(url, ["v1.alis"]);
   ws.binaryType = "arraybuffer";
   let all = "";
+  let input = ""; // apart from the output: interleaved, the one would hide the other
   ws.onmessage = (e) => {
     const bytes = new Uint8Array(e.data);
     if (bytes[0] === 0x41) return;
     const m = decodeAlisMessage(bytes);
     if (m.type === "init") all += m.initData;
-    else if (m.type === "output" || m.type === "input") all += m.data;
+    else if (m.type === "output") all += m.data;
+    else if (m.type === "input") input += m.data;
   };
   await waitUntil(until, "the session to end");
   ws.close();
-  return all;
+  return `${all}\n${input}`;
 }
 
 Deno.test({
@@ -101,6 +103,10 @@ Deno.test({
         "--headless",
         "--redact-env",
         "SECRET_VAR",
+        // The split secrets below come in two reads 10 ms apart: on a loaded machine the
+        // gap can outlast the default hold of 30 ms.
+        "--redact-hold",
+        "500",
         "-c",
         `sleep 1; sh ${shellQuote(script)}`,
       ],
@@ -126,7 +132,7 @@ Deno.test({
       // Typed one key at a time, slower than the hold time, then Enter.
       const stdin = session.stdin.getWriter();
       await new Promise((r) => setTimeout(r, 1500));
-      for (const key of `${PASSWORD}\r`) {
+      for (const key of `password=${PASSWORD}\r`) {
         await stdin.write(new TextEncoder().encode(key));
         await new Promise((r) => setTimeout(r, 60));
       }
@@ -139,14 +145,31 @@ Deno.test({
       const fileBytes = await Deno.readTextFile(castPath);
       assertNoSecret("the file's bytes", fileBytes);
       const recording = await openRecording(castPath);
+      // Output and typed input apart: interleaved, the one would hide the other.
       let events = "";
-      for await (const event of recording.events) events += event.data;
-      assertNoSecret("the file's events", events);
+      let input = "";
+      for await (const event of recording.events) {
+        if (event.code === "i") input += event.data;
+        else events += event.data;
+      }
+      assertNoSecret("the file's output events", events);
+      assertNoSecret("the file's input events", input);
+      assertStringIncludes(input, "password=*");
       assert(events.includes("-----BEGIN PRIVATE KEY-----"), "the file has the session");
       assert(events.includes("*".repeat(GITHUB.length)), "secrets became stars");
+      const txt = await runCli(["convert", "-f", "txt", castPath, "-"], { env });
+      assertEquals(txt.code, 0, txt.stderr);
+      assertNoSecret("the txt output", txt.stdout);
+      assertStringIncludes(txt.stdout, "-----BEGIN PRIVATE KEY-----");
       assertNoSecret("the local viewer", await localSeen);
       await relayViewer.close();
-      assertNoSecret("the relay viewer", relayViewer.messages.map((m) => JSON.stringify(m)).join());
+      const relayStreams = ["", "", ""]; // inits, output, input: each contiguous
+      for (const m of relayViewer.messages) {
+        if (m.type === "init") relayStreams[0] += m.initData;
+        else if (m.type === "output") relayStreams[1] += m.data;
+        else if (m.type === "input") relayStreams[2] += m.data;
+      }
+      assertNoSecret("the relay viewer", relayStreams.join("\n"));
       // What the relay keeps: its recording of the stream.
       let saved = "";
       await waitUntil(async () => {
@@ -158,6 +181,17 @@ Deno.test({
         return saved.includes("PRIVATE KEY");
       }, "the relay's recording");
       assertNoSecret("the relay's recording", saved);
+      for (const f of Deno.readDirSync(`${home}/relay/recordings`)) {
+        const streams = { o: "", i: "", other: "" };
+        for await (
+          const event of (await openRecording(`${home}/relay/recordings/${f.name}`)).events
+        ) {
+          if (event.code === "o") streams.o += event.data;
+          else if (event.code === "i") streams.i += event.data;
+          else streams.other += event.data;
+        }
+        assertNoSecret("the relay's recorded events", Object.values(streams).join("\n"));
+      }
     } finally {
       await serve.stop();
       await Deno.remove(home, { recursive: true });
@@ -210,6 +244,53 @@ Deno.test({
       assertStringIncludes(stored, "export TOKEN=*");
     } finally {
       await serve.stop();
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a secret typed across a paused recording (ctrl+\\) is redacted whole",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const home = await Deno.makeTempDir();
+    try {
+      const castPath = `${home}/out.cast`;
+      const [cmd, ...rest] = cliArgv();
+      const rec = new Deno.Command(cmd!, {
+        args: [...rest, "rec", "--headless", "-q", "-c", "read line; echo done", castPath],
+        env: homeEnv(home),
+        stdin: "piped",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const stdin = rec.stdin.getWriter();
+      const type = async (text: string) => {
+        for (const key of text) {
+          await stdin.write(new TextEncoder().encode(key));
+          await new Promise((r) => setTimeout(r, 40));
+        }
+      };
+      await new Promise((r) => setTimeout(r, 1000)); // the shell starts
+      await type(GITHUB.slice(0, 20)); // echoed as it is typed: held while typing
+      await type("\x1c"); // pause: what is held stays held
+      await new Promise((r) => setTimeout(r, 2000)); // past the typing hold (1 s)
+      await type("\x1c"); // resume
+      await type(`${GITHUB.slice(20)}\r`);
+      await stdin.close();
+      const { code, stderr } = await rec.output();
+      assertEquals(code, 0, new TextDecoder().decode(stderr));
+      const fileBytes = await Deno.readTextFile(castPath);
+      assertNoSecret("the file's bytes", fileBytes);
+      let events = "";
+      for await (const event of (await openRecording(castPath)).events) events += event.data;
+      assertNoSecret("the file's events", events);
+      for (const part of [GITHUB.slice(0, 20), GITHUB.slice(20)]) {
+        assert(!events.includes(part), `${part} leaked`);
+      }
+      assertStringIncludes(events, "*".repeat(GITHUB.length));
+    } finally {
       await Deno.remove(home, { recursive: true });
     }
   },

@@ -73,14 +73,14 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the player on /a/<id> plays an uploaded recording",
+  name: "the player on /a/<id> shows the last screen as its poster and plays an upload",
   ignore: skipWithoutPeer(CHROMIUM),
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     await using r = await startTestRelay();
-    const cast =
-      '{"version": 3, "term": {"cols": 40, "rows": 5}}\n[0.1, "o", "uploaded text\\r\\n"]\n';
+    const cast = '{"version": 3, "term": {"cols": 40, "rows": 5}}\n' +
+      '[0.1, "o", "uploaded text\\r\\n"]\n[0.5, "o", "final screen\\r\\n"]\n';
     const { url } = await new ApiClient(r.url, newInstallId()).upload(
       new TextEncoder().encode(cast),
       "u.cast",
@@ -94,6 +94,11 @@ Deno.test({
         if (/Content Security Policy|Refused to /.test(m.text())) problems.push(m.text());
       });
       await page.goto(url);
+      // Before play is pressed, the poster: the recording's last screen, not an empty box.
+      await waitUntil(
+        async () => (await playerText(page)).includes("final screen"),
+        "the poster",
+      );
       await page.evaluate("window.player.play()");
       await waitUntil(
         async () => (await playerText(page)).includes("uploaded text"),

@@ -11,6 +11,12 @@ import type { Theme } from "../asciicast/event.ts";
 export const ALIS_PROTOCOL = "v1.alis";
 
 /**
+ * The `type` of the `<link rel="alternate">` by which an asciirec stream page names its ALiS
+ * WebSocket (what `asciirec watch` follows from a page URL).
+ */
+export const ALIS_LINK_TYPE = "application/x-asciinema-alis";
+
+/**
  * The first message of every ALiS v1 stream: `"ALiS"` and version byte 1 (a fresh copy on
  * every call, so no caller can alter another's).
  *

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Command, Option } from "commander";
+import { type Command, Option } from "./command.ts";
 import type { RedactConfig } from "../config/asciinema_config.ts";
 import { PatternError } from "../redact/pattern.ts";
 import {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "./command.ts";
 import { type Header, MAX_COLS, MAX_ROWS } from "../asciicast/event.ts";
 import type { SessionOptions, SessionStart } from "../session/session.ts";
 import type { SessionConfig } from "../config/asciinema_config.ts";
@@ -130,7 +130,7 @@ export function parseIdleTimeLimit(text: string): number {
  *
  * @example
  * ```ts
- * import { Command } from "commander";
+ * import { Command } from "./command.ts";
  * import { addSessionOptions, sessionOptionsFrom } from "./_session_options.ts";
  * const cmd = addSessionOptions(new Command("stream")).action((opts) => {
  *   const parts = sessionOptionsFrom(opts);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "./command.ts";
 import {
   addSessionOptions,
   parseIdleTimeLimit,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "./command.ts";
 import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import type { RemoteForwarder } from "../remote/forwarder.ts";
@@ -14,7 +14,12 @@ import type { LiveHub } from "../stream/live_hub.ts";
 import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
-import { type ListenAddress, parseListenAddress } from "../stream/listen_address.ts";
+import {
+  type ListenAddress,
+  parseListenAddress,
+  reachableHosts,
+  tokenProblem,
+} from "../stream/listen_address.ts";
 import type { LocalStream } from "../stream/local_stream.ts";
 import { loadConfig } from "../config/asciinema_config.ts";
 import { redactText } from "../redact/redact_text.ts";
@@ -30,6 +35,14 @@ import {
   withSessionConfig,
 } from "./_session_options.ts";
 import { UsageError } from "./usage_error.ts";
+import {
+  announceTls,
+  loadServerTls,
+  type ServerTls,
+  type TlsFlags,
+  wantsTls,
+} from "./_tls_options.ts";
+import type { ViewerCountDisplay } from "./_viewer_count.ts";
 
 /** The formats a session can record into as it goes. */
 export const SESSION_FORMATS: readonly Format[] = FORMATS.filter((f) => f.live);
@@ -38,7 +51,7 @@ export const SESSION_FORMATS: readonly Format[] = FORMATS.filter((f) => f.live);
 export const DEFAULT_LOCAL: ListenAddress = { hostname: "127.0.0.1", port: 0 };
 
 /** Parsed output flags (file and streaming) on top of the session flags. */
-export interface OutputFlags extends SessionFlags {
+export interface OutputFlags extends SessionFlags, TlsFlags {
   /** `-o FILE` (or `rec FILE`). */
   outputFile?: string;
   /** `-f FORMAT`. */
@@ -55,6 +68,26 @@ export interface OutputFlags extends SessionFlags {
   remote?: string | true;
   /** `--server-url URL`. */
   serverUrl?: string;
+  /** `--no-rewind` sets it false. */
+  rewind?: boolean;
+  /** `--rewind-memory BYTES` (hidden: tests and benchmarks). */
+  rewindMemory?: number;
+  /** `--max-viewers N`. */
+  maxViewers?: number;
+  /** `--token TOKEN` (else `ASCIIREC_TOKEN`). */
+  token?: string;
+  /** `--qr`. */
+  qr?: boolean;
+}
+
+function _positiveInteger(flag: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1.`);
+    }
+    return n;
+  };
 }
 
 /** commander parser for `--local IP:PORT`. */
@@ -102,7 +135,43 @@ export function addStreamOptions(cmd: Command): Command {
       "stream through an asciinema server: a new stream, the one whose id starts with ID, " +
         "or a ws:// producer URL",
     )
-    .option("--server-url <URL>", "the asciinema server (default: config, then a prompt)");
+    .option("--server-url <URL>", "the asciinema server (default: config, then a prompt)")
+    .option("--no-rewind", "with --local: do not keep the session for viewers to rewind")
+    .addOption(
+      new Option("--rewind-memory <bytes>", "rewind log memory before spilling to a file")
+        .argParser(_positiveInteger("--rewind-memory")).hideHelp(),
+    )
+    .option(
+      "--max-viewers <N>",
+      "with --local: most viewers at once (more get a page saying the stream is full)",
+      _positiveInteger("--max-viewers"),
+    )
+    .option(
+      "--token <TOKEN>",
+      "with --local: this secret URL token (at least 128 bits) instead of a new one each time, " +
+        "even on loopback; also read from $ASCIIREC_TOKEN",
+    )
+    .option("--qr", "with --local: print a QR code of the URL (for phones)")
+    .addOption(
+      new Option(
+        "--tls",
+        "with --local: serve HTTPS/WSS; without --tls-cert, a self-signed certificate made in " +
+          "memory",
+      ),
+    )
+    .option("--tls-cert <FILE>", "with --local: serve HTTPS/WSS with this certificate (PEM)")
+    .option("--tls-key <FILE>", "the certificate's private key (PEM)");
+}
+
+/** The flags that only make sense with `--local`, as the user wrote them. */
+function _localOnlyFlags(flags: OutputFlags): string[] {
+  const given: string[] = [];
+  if (flags.rewind === false) given.push("--no-rewind");
+  if (flags.maxViewers !== undefined) given.push("--max-viewers");
+  if (flags.token !== undefined) given.push("--token");
+  if (flags.qr) given.push("--qr");
+  if (wantsTls(flags)) given.push("--tls");
+  return given;
 }
 
 /** Options for {@linkcode runSessionWithOutputs}. */
@@ -129,6 +198,13 @@ export async function runSessionWithOutputs(
     flags.idleTimeLimit = config.idleTimeLimit;
   }
   const parts = sessionOptionsFrom(flags, options.env);
+  if (flags.local === undefined) {
+    const stray = _localOnlyFlags(flags);
+    if (stray.length > 0) {
+      throw new UsageError(`${stray.join(", ")} ${stray.length === 1 ? "needs" : "need"} --local`);
+    }
+  }
+  const token = flags.local === undefined ? undefined : _token(flags);
   // Secrets are redacted at the session's emit point, before the file and every stream.
   const redaction = await redactionFrom(flags, fullConfig.redact, warn);
   if (redaction) {
@@ -140,19 +216,35 @@ export async function runSessionWithOutputs(
   let local: LocalStream | undefined;
   let forwarder: RemoteForwarder | undefined;
   let fileHandedOver = false;
+  let display: ViewerCountDisplay | undefined;
+  if (flags.local !== undefined) {
+    const { ViewerCountDisplay } = await import("./_viewer_count.ts");
+    display = new ViewerCountDisplay({
+      terminal: !parts.session.headless && Deno.stdout.isTerminal(),
+    });
+  }
   // One live state for the session, whatever streams it: local viewers and the remote
   // forwarder subscribe to the same terminal.
   // Streaming code (the emulator worker, the player page, WebSockets) loads only when used.
   const live = flags.local !== undefined || flags.remote !== undefined
-    ? new (await import("../stream/live_hub.ts")).LiveHub({ onNotice: parts.session.onNotice })
+    ? new (await import("../stream/live_hub.ts")).LiveHub({
+      onNotice: parts.session.onNotice,
+      maxViewers: flags.maxViewers,
+      onCount: display && ((n) => display!.count(n)),
+      rewind: flags.local !== undefined && flags.rewind !== false
+        ? { memoryBytes: flags.rewindMemory }
+        : undefined,
+    })
     : undefined;
+  if (display) live!.subscribe(display);
   try {
     if (flags.local !== undefined) {
-      local = await startLocalStreaming(
-        live!,
-        flags.local === true ? DEFAULT_LOCAL : flags.local,
-        parts,
-      );
+      const address = flags.local === true ? DEFAULT_LOCAL : flags.local;
+      local = await startLocalStreaming(live!, address, parts, {
+        token,
+        qr: Boolean(flags.qr),
+        tls: await loadServerTls(flags, _certificateAddresses(address.hostname)),
+      });
     }
     if (flags.remote !== undefined) {
       forwarder = await startRemoteStreaming(live!, flags.remote, flags, parts);
@@ -205,18 +297,35 @@ export async function runSessionWithOutputs(
     if (live && !live.ended) await live.close();
     await forwarder?.finished;
     await local?.close();
+    display?.close();
   }
+}
+
+/** `--token`, else `$ASCIIREC_TOKEN`, checked; `undefined` for a new random one. */
+function _token(flags: OutputFlags): string | undefined {
+  const token = flags.token ?? (Deno.env.get("ASCIIREC_TOKEN") || undefined);
+  if (token === undefined) return undefined;
+  const problem = tokenProblem(token);
+  if (problem) throw new UsageError(`--token: ${problem}`);
+  return token;
+}
+
+/** The addresses a self-signed certificate must name for a server bound to `hostname`. */
+function _certificateAddresses(hostname: string): string[] {
+  return hostname === "0.0.0.0" || hostname === "::" ? reachableHosts(hostname) : [hostname];
 }
 
 /**
  * Starts the local server for the session's live state and prints where to watch
- * (`::: Live streaming at URL`); on a non-loopback address, also a warning that anyone with
- * the URL can watch.
+ * (`::: Live streaming at URL`, one per address viewers can reach); on a non-loopback
+ * address, also a warning that anyone with the URL can watch; with TLS, the certificate's
+ * fingerprint; with `--qr`, a QR code of the first URL.
  */
 async function startLocalStreaming(
   live: LiveHub,
   address: ListenAddress,
   parts: SessionParts,
+  extra: { token?: string; qr: boolean; tls?: ServerTls },
 ): Promise<LocalStream> {
   const { startLocalStream } = await import("../stream/local_stream.ts");
   const stream = await startLocalStream({
@@ -224,9 +333,14 @@ async function startLocalStreaming(
     hostname: address.hostname,
     port: address.port,
     title: parts.title,
+    token: extra.token,
+    tls: extra.tls?.files,
   }).catch((error) => {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new Error(`cannot listen on ${address.hostname}:${address.port}: address in use`);
+    }
+    if (extra.tls && !(error instanceof Deno.errors.PermissionDenied)) {
+      throw new Error(`cannot serve TLS with the given certificate and key: ${error.message}`);
     }
     throw error;
   });
@@ -237,7 +351,12 @@ async function startLocalStreaming(
         (parts.session.captureInput ? ", including the keys you type" : ""),
     );
   }
+  if (extra.tls) announceTls(extra.tls);
   for (const url of stream.urls) info(`Live streaming at ${url}`);
+  if (extra.qr && stream.urls[0]) {
+    const { encodeQr, qrToTerminal } = await import("../term/qr_code.ts");
+    Deno.stderr.writeSync(new TextEncoder().encode(qrToTerminal(encodeQr(stream.urls[0]))));
+  }
   return stream;
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { apiUrl, resolveServerUrl } from "../remote/config.ts";
 import { readOrCreateInstallId } from "../remote/install_id.ts";
 

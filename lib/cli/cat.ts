@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { concatRecordings } from "../asciicast/concat.ts";
 import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";

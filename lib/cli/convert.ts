@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "./command.ts";
 import type { Event } from "../asciicast/event.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { parseTimePoint, type TimePoint } from "../asciicast/time_spec.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "./command.ts";
 import type { Event, Header, Size } from "../asciicast/event.ts";
 import { type ByteSource, openRecording, openRecordingSource } from "../asciicast/reader.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "./command.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { type ContextLine, type SearchMatch, searchRecording } from "../search/search_recording.ts";

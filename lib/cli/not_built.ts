@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 
 /**
  * Makes a command that shows help but refuses to run.

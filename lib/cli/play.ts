@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "./command.ts";
 import { type Event, formatSize, type Size } from "../asciicast/event.ts";
 import { openRecording, type Recording } from "../asciicast/reader.ts";
 import { formatClock, parseTimePoint, type TimePoint } from "../asciicast/time_spec.ts";
@@ -43,7 +43,7 @@ Keys while playing:
   q, ^C   quit
 
 FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin, and
-may be gzip or zstd compressed.
+may be gzip or zstd compressed. A live stream's URL is for asciirec watch.
 --from TIME starts at TIME with the screen as it was there (what came before is replayed
 into a terminal in memory first, which takes a moment on a long recording). TIME is
 seconds (12.5), mm:ss[.fff], hh:mm:ss[.fff] (as grep prints), marker:LABEL or mN.
@@ -158,8 +158,30 @@ function _openOutput(): _Output {
   };
 }
 
+/** Whether `url` is a live stream (its name says so, or it is a page with an ALiS link). */
+async function _isLive(url: string): Promise<boolean> {
+  const { looksLive, resolveLiveUrl } = await import("../play/live_url.ts");
+  if (looksLive(url)) return true;
+  if (!/^https?:\/\//i.test(url)) return false;
+  try {
+    // A HEAD first, so a recording's URL is not downloaded twice.
+    const head = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+    await head.body?.cancel();
+    if (!/^text\/html/i.test(head.headers.get("content-type") ?? "")) return false;
+    return (await resolveLiveUrl(url)).live;
+  } catch {
+    return false; // the reader says what is wrong with it
+  }
+}
+
 async function _play(source: string, flags: PlayFlags): Promise<void> {
   if (flags.quiet) setQuiet(true);
+  if (await _isLive(source)) {
+    throw new UsageError(
+      `${source} is a live stream: watch it with asciirec watch ${source}` +
+        (/^https?:/i.test(source) ? ` (or play the session so far from its rewind.cast)` : ""),
+    );
+  }
   if (flags.loop && source === "-") {
     throw new UsageError(
       "--loop cannot be used with - (stdin can be read only once); save the recording to a file",

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command, CommanderError } from "commander";
+import type { Command } from "./command.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { setVerbose } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
@@ -34,6 +34,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: "play",
     summary: "play a recording in this terminal",
     load: async () => (await import("./play.ts")).playCommand(),
+  },
+  {
+    name: "watch",
+    summary: "watch a live stream in this terminal",
+    load: async () => (await import("./watch.ts")).watchCommand(),
   },
   {
     name: "cat",
@@ -81,13 +86,23 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./redact.ts")).redactCommand(),
   },
   {
+    name: "tape",
+    summary: "run a VHS tape headless: the same recording every time, golden-text checks",
+    load: async () => (await import("./tape.ts")).tapeCommand(),
+  },
+  {
     name: "serve",
     summary: "run a self-hosted relay for live streams and uploads (asciinema server API)",
     load: async () => (await import("./serve.ts")).serveCommand(),
   },
 ];
 
-function _root(): Command {
+/** commander, loaded when a command line is parsed (not for `--version`). */
+async function _commander(): Promise<typeof import("./command.ts")> {
+  return await import("./command.ts");
+}
+
+function _root(Command: typeof import("./command.ts").Command): Command {
   return new Command("asciirec")
     .description(
       "Record, play and stream terminal sessions (asciicast v1/v2/v3, ALiS live streams).",
@@ -113,7 +128,8 @@ function _withVerbose(command: Command): Command {
  * the others are only listed, with their summaries.
  */
 export async function buildProgram(load: readonly string[] = []): Promise<Command> {
-  const program = _root();
+  const { Command } = await _commander();
+  const program = _root(Command);
   for (const entry of COMMANDS) {
     const command = load.includes(entry.name)
       ? _withVerbose(await entry.load())
@@ -168,7 +184,7 @@ export async function run(args: string[]): Promise<number> {
     await program.parseAsync(expanded, { from: "user" });
     return Deno.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (error instanceof (await _commander()).CommanderError) {
       // commander has already printed its message (usage errors) or the help text.
       if (
         error.code === "commander.helpDisplayed" || error.code === "commander.version" ||

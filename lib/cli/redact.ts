@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import { openOutputFile, type OutputFile } from "./_output_file.ts";
 import { formatClock } from "../asciicast/time_spec.ts";

@@ -9,23 +9,26 @@
  *
  * @module
  */
-import { Command, Option } from "commander";
+import { Command, Option } from "./command.ts";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { Relay } from "../relay/relay.ts";
 import { serveHttp } from "../http/server.ts";
 
 /** Connections one relay serves at once (producers, viewers, API calls). */
 const RELAY_MAX_CONNECTIONS = 10_000;
-import { isLoopback, parseListenAddress } from "../stream/listen_address.ts";
+import { isLoopback, parseListenAddress, reachableHosts } from "../stream/listen_address.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { UsageError } from "./usage_error.ts";
+import { addTlsOptions, announceTls, loadServerTls, type TlsFlags } from "./_tls_options.ts";
 import { addRedactOptions, type RedactFlags, redactionFrom } from "./_redact_options.ts";
 import { loadConfig } from "../config/asciinema_config.ts";
 
 /** The port `asciirec serve` listens on by default. */
 export const DEFAULT_RELAY_PORT = 4949;
 
-interface _ServeFlags extends RedactFlags {
+interface _ServeFlags extends TlsFlags, RedactFlags {
+  rewind: boolean;
+  maxViewers?: string;
   listen: string;
   dataDir?: string;
   publicUrl?: string;
@@ -109,8 +112,10 @@ export function serveCommand(): Command {
         .hideHelp(),
     )
     .option("--record-streams", "save each live stream session as a recording")
+    .option("--no-rewind", "do not keep live sessions for viewers to rewind")
+    .option("--max-viewers <N>", "most viewers of one stream at once (more get a 'full' page)")
     .option("-q, --quiet", "print nothing but errors");
-  return addRedactOptions(cmd)
+  return addRedactOptions(addTlsOptions(cmd))
     .action(async (flags: _ServeFlags) => {
       if (flags.quiet) setQuiet(true);
       const redaction = await redactionFrom(flags, (await loadConfig()).redact, warn);
@@ -134,6 +139,14 @@ export function serveCommand(): Command {
         throw new UsageError(`--public-url must be an http(s) URL, got ${flags.publicUrl}`);
       }
       const rate = _number(flags.bandwidthLimit, "--bandwidth-limit", 1);
+      let maxViewers: number | undefined;
+      if (flags.maxViewers !== undefined) {
+        maxViewers = _number(flags.maxViewers, "--max-viewers", 1);
+        if (!Number.isInteger(maxViewers)) {
+          throw new UsageError("--max-viewers must be a whole number");
+        }
+      }
+      const tls = await loadServerTls(flags, reachableHosts(address.hostname));
       const dataDir = flags.dataDir ?? defaultDataDir();
       const relay = await Relay.open({
         dataDir,
@@ -149,18 +162,36 @@ export function serveCommand(): Command {
         },
         notFoundDelayMs: _number(flags.notFoundDelay, "--not-found-delay", 0),
         recordStreams: flags.recordStreams ?? false,
+        rewind: flags.rewind === false ? false : undefined,
+        maxViewers,
         redaction: redaction && { rules: redaction.rules, holdMs: redaction.holdMs },
         log: (message) => info(message),
       });
       const controller = new AbortController();
-      const server = await serveHttp(relay.handler, {
-        hostname: address.hostname,
-        port: address.port,
-        signal: controller.signal,
-        maxConnections: RELAY_MAX_CONNECTIONS,
-      });
+      let server;
+      try {
+        server = await serveHttp(relay.handler, {
+          hostname: address.hostname,
+          port: address.port,
+          signal: controller.signal,
+          maxConnections: RELAY_MAX_CONNECTIONS,
+          tls: tls?.files,
+        });
+      } catch (error) {
+        await relay.close();
+        if (tls && !(error instanceof Deno.errors.AddrInUse)) {
+          throw new Error(
+            `cannot serve TLS with the given certificate and key: ${(error as Error).message}`,
+          );
+        }
+        throw error;
+      }
       const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
-      info(`asciirec relay listening on http://${host}:${server.addr.port} (data: ${dataDir})`);
+      if (tls) announceTls(tls);
+      const scheme = tls ? "https" : "http";
+      info(
+        `asciirec relay listening on ${scheme}://${host}:${server.addr.port} (data: ${dataDir})`,
+      );
       if (redaction) info(`${redaction.summary}, in every stream and upload`);
       if (!loopback && allowed === undefined) {
         warn("any install id may stream and upload (--allow-any-install-id)");

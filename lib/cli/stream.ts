@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import { setQuiet } from "./_output.ts";
 import { addSessionOptions } from "./_session_options.ts";
 import { addStreamOptions, type OutputFlags, runSessionWithOutputs } from "./_session_outputs.ts";

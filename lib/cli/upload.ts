@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Command } from "commander";
+import { Command } from "./command.ts";
 import type { ByteSource } from "../asciicast/reader.ts";
 import { openByteSource, openRecording } from "../asciicast/reader.ts";
 import { openDecompressed } from "../asciicast/decompress.ts";

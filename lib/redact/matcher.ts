@@ -97,9 +97,13 @@ class _RuleVm {
   pending: _Thread[] = [];
   /** The best match so far, not final while higher-priority threads live. */
   best: number[] | undefined;
+  /** Closure bookkeeping: `mark[pc] === gen` means pc was reached in this closure. */
+  readonly mark: Int32Array;
+  gen = 0;
 
   constructor(readonly program: Program, readonly rule: number) {
     this.insts = program.insts;
+    this.mark = new Int32Array(program.insts.length);
     this.slots = 2 + 2 * program.groups;
     this.first = firstSets(program);
     for (let c = 0; c < 128; c++) {
@@ -150,10 +154,23 @@ export class StreamMatcher {
   #pos = 0;
   #prev = BOUNDARY;
   #matches: PatternMatch[] = [];
+  /** The VMs with a match under way. */
+  #active: _RuleVm[] = [];
+  /** For each ASCII character, the VMs a match may begin in with it. */
+  readonly #startAscii: _RuleVm[][];
+  /** The VMs that may begin with some non-ASCII character. */
+  readonly #startOther: _RuleVm[];
 
   /** A matcher for `programs` (each match names its index). */
   constructor(programs: readonly Program[]) {
     this.#vms = programs.map((p, i) => new _RuleVm(p, i));
+    this.#startAscii = Array.from(
+      { length: 128 },
+      (_, c) => this.#vms.filter((vm) => vm.canStart(c)),
+    );
+    this.#startOther = this.#vms.filter((vm) =>
+      vm.firstAll || vm.first.some((set) => set.negated || set.ranges.some((r) => r >= 128))
+    );
   }
 
   /** Position of the next character. */
@@ -167,11 +184,16 @@ export class StreamMatcher {
    */
   get settled(): number {
     let min = this.#pos;
-    for (const vm of this.#vms) {
+    for (const vm of this.#active) {
       const e = vm.earliest();
       if (e !== undefined && e < min) min = e;
     }
     return min;
+  }
+
+  /** Whether a match completed since the last {@linkcode StreamMatcher.takeMatches}. */
+  get hasMatches(): boolean {
+    return this.#matches.length > 0;
   }
 
   /** Completed matches since the last call, in no particular order. */
@@ -188,13 +210,30 @@ export class StreamMatcher {
     this.#pos = i + 1;
     const prev = this.#prev;
     this.#prev = c;
-    for (const vm of this.#vms) this.#step(vm, i, prev, c);
-    this.#trim();
+    // Only the VMs with a match under way, and those one may begin in with `c`.
+    const starters = c >= 0 && c < 128 ? this.#startAscii[c]! : c >= 128 ? this.#startOther : [];
+    const active = this.#active;
+    if (active.length === 0 && starters.length === 0) {
+      if ((i & 1023) === 0) this.#trim();
+      return;
+    }
+    const next: _RuleVm[] = [];
+    for (const vm of active) {
+      this.#step(vm, i, prev, c);
+      if (vm.best !== undefined || vm.pending.length > 0) next.push(vm);
+    }
+    for (const vm of starters) {
+      if (active.includes(vm)) continue;
+      this.#step(vm, i, prev, c);
+      if (vm.best !== undefined || vm.pending.length > 0) next.push(vm);
+    }
+    this.#active = next;
+    if ((i & 1023) === 0) this.#trim();
   }
 
   /** Whether no match is under way (every character so far is settled). */
   get idle(): boolean {
-    return this.#vms.every((vm) => vm.best === undefined && vm.pending.length === 0);
+    return this.#active.length === 0;
   }
 
   /**
@@ -224,6 +263,7 @@ export class StreamMatcher {
       if (vm.best) this.#report(vm);
       vm.reset();
     }
+    this.#active = [];
     this.#prev = BOUNDARY;
     this.#trim();
   }
@@ -241,6 +281,7 @@ export class StreamMatcher {
       }
       vm.pending = vm.pending.filter((t) => t.caps[0]! >= position);
     }
+    this.#active = this.#vms.filter((vm) => vm.best !== undefined || vm.pending.length > 0);
     this.#trim();
   }
 
@@ -298,27 +339,49 @@ export class StreamMatcher {
    */
   #closure(vm: _RuleVm, i: number, prev: number, cur: number, _live: boolean): _Thread[] {
     const out: _Thread[] = [];
-    const seen = new Set<number>();
-    const add = (pc: number, caps: number[]): boolean => {
-      // Returns true when a match was reached (lower-priority threads are then cut).
-      if (seen.has(pc)) return false;
-      seen.add(pc);
+    vm.gen++;
+    for (const t of vm.pending) {
+      if (this.#add(vm, t.pc, t.caps, i, prev, cur, out)) break;
+    }
+    return out;
+  }
+
+  /** Follows `pc` to char instructions; true when a match was reached. */
+  #add(
+    vm: _RuleVm,
+    pc: number,
+    caps: number[],
+    i: number,
+    prev: number,
+    cur: number,
+    out: _Thread[],
+  ): boolean {
+    for (;;) {
+      if (vm.mark[pc] === vm.gen) return false;
+      vm.mark[pc] = vm.gen;
       const inst = vm.insts[pc]!;
       switch (inst.op) {
         case "char":
           out.push({ pc, caps });
           return false;
         case "jmp":
-          return add(inst.next, caps);
+          pc = inst.next;
+          continue;
         case "split":
-          return add(inst.x, caps) || add(inst.y, caps);
+          if (this.#add(vm, inst.x, caps, i, prev, cur, out)) return true;
+          pc = inst.y;
+          continue;
         case "save": {
           const copy = caps.slice();
           copy[inst.slot] = i;
-          return add(inst.next, copy);
+          caps = copy;
+          pc = inst.next;
+          continue;
         }
         case "assert":
-          return assertHolds(inst.kind, prev, cur) ? add(inst.next, caps) : false;
+          if (!assertHolds(inst.kind, prev, cur)) return false;
+          pc = inst.next;
+          continue;
         case "match": {
           const match = caps.slice();
           match[1] = i;
@@ -326,11 +389,7 @@ export class StreamMatcher {
           return true;
         }
       }
-    };
-    for (const t of vm.pending) {
-      if (add(t.pc, t.caps)) break;
     }
-    return out;
   }
 
   #report(vm: _RuleVm): void {

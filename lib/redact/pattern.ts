@@ -464,3 +464,118 @@ function matchesEmpty(insts: Inst[]): boolean {
   };
   return reach(0);
 }
+
+/** The longest literal prefix taken into a trigger. */
+const TRIGGER_PREFIX = 12;
+
+/**
+ * A JavaScript regular expression source that finds every position where a match of
+ * `program` can begin (and maybe more): the alternatives of its literal prefix when it has
+ * one (`(?:[pP][aA][sS][sS]…|…)`), else the class of its first characters. A stream can skip
+ * text up to the next such position without running the program on it. Also returns the
+ * longest prefix length (how much of a chunk's end must be looked at in case a prefix
+ * continues in the next chunk).
+ *
+ * @example
+ * ```ts
+ * import { compilePattern, triggerOf } from "./pattern.ts";
+ * triggerOf(compilePattern("ghp_[a-z]+")).source; // "ghp_"
+ * ```
+ */
+export function triggerOf(program: Program): { source: string; longest: number } {
+  const prefixes: string[][] = [];
+  let ok = true;
+  const walk = (pc: number, prefix: string[], seen: Set<number>) => {
+    if (!ok) return;
+    if (prefixes.length > 32) {
+      ok = false;
+      return;
+    }
+    const inst = program.insts[pc]!;
+    switch (inst.op) {
+      case "char": {
+        const unit = prefix.length < TRIGGER_PREFIX ? _literalUnit(inst.set) : undefined;
+        if (unit === undefined) {
+          if (prefix.length === 0) ok = false;
+          else prefixes.push(prefix);
+          return;
+        }
+        walk(inst.next, [...prefix, unit], seen);
+        return;
+      }
+      case "split":
+        // Branches are followed only before the first literal character (a leading
+        // alternation); after it, the prefix ends where the pattern branches or loops.
+        if (prefix.length > 0) {
+          prefixes.push(prefix);
+          return;
+        }
+        if (seen.has(pc)) {
+          ok = false;
+          return;
+        }
+        seen.add(pc);
+        walk(inst.x, prefix, seen);
+        walk(inst.y, prefix, seen);
+        seen.delete(pc);
+        return;
+      case "jmp":
+      case "save":
+      case "assert":
+        walk(inst.next, prefix, seen);
+        return;
+      case "match":
+        if (prefix.length === 0) ok = false;
+        else prefixes.push(prefix);
+        return;
+    }
+  };
+  walk(0, [], new Set());
+  if (ok && prefixes.length > 0) {
+    return {
+      source: prefixes.map((p) => p.join("")).join("|"),
+      longest: Math.max(...prefixes.map((p) => p.length)),
+    };
+  }
+  // No literal prefix: every character that can begin a match.
+  const firsts: CharSet[] = [];
+  const seen = new Set<number>();
+  const first = (pc: number) => {
+    if (seen.has(pc)) return;
+    seen.add(pc);
+    const inst = program.insts[pc]!;
+    if (inst.op === "char") firsts.push(inst.set);
+    else if (inst.op === "split") {
+      first(inst.x);
+      first(inst.y);
+    } else if (inst.op !== "match") first(inst.next);
+  };
+  first(0);
+  let cls = "";
+  let nonAscii = false;
+  for (const set of firsts) {
+    if (set.negated || set.ranges.some((_, i) => i % 2 === 1 && set.ranges[i]! >= 128)) {
+      nonAscii = true;
+    }
+  }
+  for (let c = 0; c < 128; c++) {
+    if (firsts.some((set) => setHas(set, c))) cls += `\\x${c.toString(16).padStart(2, "0")}`;
+  }
+  if (nonAscii) cls += "\\u0080-\\uffff";
+  return { source: cls === "" ? "(?!)" : `[${cls}]`, longest: 1 };
+}
+
+/** One literal character of a prefix as regex source: `a`, `[aA]`, or undefined. */
+function _literalUnit(set: CharSet): string | undefined {
+  if (set.negated) return undefined;
+  const r = set.ranges;
+  const escape = (c: number) =>
+    c < 0x20 || c > 0x7e || /[\\^$.*+?()[\]{}|\/-]/.test(String.fromCharCode(c))
+      ? `\\u{${c.toString(16)}}`
+      : String.fromCharCode(c);
+  if (r.length === 2 && r[0] === r[1]) return escape(r[0]!);
+  if (r.length === 4 && r[0] === r[1] && r[2] === r[3]) {
+    return `[${escape(r[0]!)}${escape(r[2]!)}]`;
+  }
+  return undefined;
+}

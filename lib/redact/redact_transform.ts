@@ -63,6 +63,9 @@ export class RedactTransform {
   readonly #queue: _Item[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #current: { time: number; code: string } = { time: 0, code: "o" };
+  #paused = false;
+  /** When the recording last resumed: a hold runs from then at the earliest. */
+  #resumedAt = -Infinity;
 
   /** A transform running `rules`; events come out through `deliver`. */
   constructor(
@@ -135,6 +138,18 @@ export class RedactTransform {
     this.#pump();
   }
 
+  /**
+   * The recording is paused (`true`) or resumed. While it is paused nothing is released: a
+   * secret printed in part before a pause and in part after it is still one secret. After
+   * it resumes, the hold starts again.
+   */
+  setPaused(paused: boolean): void {
+    if (paused === this.#paused) return;
+    this.#paused = paused;
+    if (!paused) this.#resumedAt = this.#now();
+    this.#arm();
+  }
+
   /** Stops the hold timer (events still held stay unsent). */
   dispose(): void {
     clearTimeout(this.#timer);
@@ -163,17 +178,18 @@ export class RedactTransform {
   #arm(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#queue.length === 0 || this.#holdMs === Infinity) return;
+    if (this.#queue.length === 0 || this.#holdMs === Infinity || this.#paused) return;
     const head = this.#queue[0]!;
-    let deadline = head.at + this.#holdMs;
+    const from = Math.max(head.at, this.#resumedAt);
+    let deadline = from + this.#holdMs;
     const key = this.#lastKeyAt();
     if (key !== undefined) deadline = Math.max(deadline, key + this.#typingMs);
-    deadline = Math.min(deadline, head.at + this.#maxHoldMs);
+    deadline = Math.min(deadline, from + this.#maxHoldMs);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       const key = this.#lastKeyAt();
       const now = this.#now();
-      if (key !== undefined && now < key + this.#typingMs && now < head.at + this.#maxHoldMs) {
+      if (key !== undefined && now < key + this.#typingMs && now < from + this.#maxHoldMs) {
         this.#arm(); // still typing: keep holding
         return;
       }

@@ -81,6 +81,9 @@ const LEAKS: [string, string[], string[]][] = [
     [PEM.slice(0, 50), PEM.slice(50, 120), PEM.slice(120) + "\r\n"],
     PEM_BODY,
   ],
+  ["a private key block in one piece, as a terminal shows it", [
+    PEM.replaceAll("\r\n", "\r\r\n") + "\r\r\n",
+  ], PEM_BODY],
   ["at the very start", [`${GITHUB}`, " and more\r\n"], [GITHUB]],
   ["at the very end", ["last words ", GITHUB], [GITHUB]],
   [
@@ -194,6 +197,24 @@ Deno.test("while keys are typed, an echoed secret is held however slowly it come
   await new Promise((r) => setTimeout(r, 300));
   assert(!text(out).includes(LITERAL), JSON.stringify(text(out)));
   assertEquals(text(out), "*".repeat(LITERAL.length) + "\r\n");
+  t.dispose();
+});
+
+Deno.test("a secret that straddles a paused recording is held through the pause", async () => {
+  const out: Event[] = [];
+  const t = new RedactTransform(RULES, (e) => out.push(e), { holdMs: 10, maxHoldMs: 40 });
+  t.push({ time: 1, code: "o", data: `key ${GITHUB.slice(0, 12)}` });
+  t.setPaused(true);
+  await new Promise((r) => setTimeout(r, 100)); // longer than the hold and the longest hold
+  assertEquals(text(out), "key ", "what may begin a secret stays held while paused");
+  t.setPaused(false);
+  t.push({ time: 2, code: "o", data: `${GITHUB.slice(12)}\r\n` });
+  await new Promise((r) => setTimeout(r, 60));
+  assertEquals(text(out), "key " + "*".repeat(GITHUB.length) + "\r\n");
+  // After the pause, the hold counts again: a lone partial match is let through.
+  t.push({ time: 3, code: "o", data: "ghp_abc" });
+  await new Promise((r) => setTimeout(r, 60));
+  assert(text(out).endsWith("ghp_abc"));
   t.dispose();
 });
 

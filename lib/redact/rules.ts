@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { StreamMatcher } from "./matcher.ts";
-import { compilePattern, PatternError, type Program } from "./pattern.ts";
+import { compilePattern, PatternError, type Program, triggerOf } from "./pattern.ts";
 
 /** One rule before compiling. */
 export interface RuleSpec {
@@ -28,8 +27,13 @@ export interface CompiledRules {
   rules: { name: string; kind: "secret" | "block-begin" | "block-end" }[];
   /** Each rule's program, by the same index. */
   programs: Program[];
-  /** Matches text that may begin a match or an escape sequence (when it fails, text passes). */
-  mayStart: RegExp;
+  /**
+   * Finds (with `lastIndex`) the next place where a match may begin, or a control character
+   * (escape sequences): text before it cannot hold a secret and passes unexamined.
+   */
+  trigger: RegExp;
+  /** The longest trigger: this much of a chunk's end may begin one that the next completes. */
+  longest: number;
 }
 
 /** The built-in detectors: secrets with a recognisable form, so that false matches are rare. */
@@ -165,17 +169,14 @@ export function fileRules(path: string, text: string): RuleSpec[] {
  */
 export function compileRules(specs: readonly RuleSpec[]): CompiledRules {
   const programs = specs.map((spec) => compilePattern(spec.pattern));
-  const probe = new StreamMatcher(programs);
-  let cls = "\\x08\\x1b\\u0080-\\uffff";
-  for (let c = 32; c < 127; c++) {
-    if (probe.canStart(c)) cls += `\\x${c.toString(16).padStart(2, "0")}`;
-  }
-  for (const c of [9, 10, 13]) {
-    if (probe.canStart(c)) cls += `\\x${c.toString(16).padStart(2, "0")}`;
-  }
+  const triggers = programs.map(triggerOf);
+  // Control characters (escape sequences) always stop the skipping: the scanner must see them.
+  const source = ["[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]", ...triggers.map((t) => t.source)]
+    .join("|");
   return {
     rules: specs.map((s) => ({ name: s.name, kind: s.kind ?? "secret" })),
     programs,
-    mayStart: new RegExp(`[${cls}]`),
+    trigger: new RegExp(source, "gu"),
+    longest: Math.max(1, ...triggers.map((t) => t.longest)),
   };
 }

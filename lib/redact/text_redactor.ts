@@ -71,7 +71,8 @@ export class TextRedactor {
   #csiFinalTransparent = false;
   /** Visible position where a block (a private key's body) began, while one is open. */
   #blockStart: number | undefined;
-  #fastPath: RegExp;
+  readonly #trigger: RegExp;
+  readonly #tail: number;
 
   /** A redactor for one stream; `onFound` is told about each secret (rule and length). */
   constructor(
@@ -83,7 +84,9 @@ export class TextRedactor {
     this.#kind = kind;
     this.#onFound = onFound;
     this.#matcher = new StreamMatcher(rules.programs);
-    this.#fastPath = rules.mayStart;
+    // Each redactor its own copy: the search keeps its position in `lastIndex`.
+    this.#trigger = new RegExp(rules.trigger.source, rules.trigger.flags);
+    this.#tail = rules.longest;
   }
 
   /** Absolute offset of the end of the text appended so far. */
@@ -100,25 +103,34 @@ export class TextRedactor {
   append(text: string): void {
     const start = this.end;
     this.#raw += text;
-    if (
-      this.#state === S.Ground && this.#blockStart === undefined && this.#matcher.idle &&
-      !this.#fastPath.test(text)
-    ) {
-      // Nothing in it can begin a secret or an escape sequence: only the count matters.
-      const last = text.codePointAt(text.length - 1) ?? BOUNDARY;
-      this.#matcher.skip(
-        _countCodePoints(text),
-        this.#kind === "terminal" && last < 32 ? _c0(last) : last,
-      );
-      this.#vis = [];
-      this.#visBase = this.#matcher.position;
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
+    const n = text.length;
+    const trigger = this.#trigger;
+    let i = 0;
+    while (i < n) {
+      // A private key's begin line may just have completed: a block is never skipped.
+      if (this.#matcher.hasMatches) this.#collect();
+      if (this.#state === S.Ground && this.#blockStart === undefined && this.#matcher.idle) {
+        // Nothing under way: skip, unexamined, to where a secret or a sequence may begin
+        // (keeping the chunk's end, which may begin one that the next chunk completes).
+        trigger.lastIndex = i;
+        const found = trigger.exec(text);
+        let stop = found ? found.index : Math.max(i, n - this.#tail);
+        const c = text.charCodeAt(stop);
+        if (stop > i && stop < n && c >= 0xdc00 && c <= 0xdfff) stop--;
+        if (stop > i) {
+          const last = text.charCodeAt(stop - 1);
+          this.#matcher.skip(stop - i, last < 32 ? _c0(last) : last);
+          this.#vis = [];
+          this.#visBase = this.#matcher.position;
+          i = stop;
+          if (i >= n) break;
+        }
+      }
       let c = text.charCodeAt(i);
       const at = start + i;
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-        const low = text.charCodeAt(i + 1);
+      i++;
+      if (c >= 0xd800 && c <= 0xdbff && i < n) {
+        const low = text.charCodeAt(i);
         if (low >= 0xdc00 && low <= 0xdfff) {
           c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
           i++;
@@ -376,15 +388,6 @@ export class TextRedactor {
       this.#redactVisible(this.#blockStart, this.#matcher.position, true);
     }
   }
-}
-
-function _countCodePoints(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) n--;
-  }
-  return n;
 }
 
 /** A control character as the matcher sees it after a fast-path skip. */

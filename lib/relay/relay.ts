@@ -19,6 +19,7 @@
 import { join } from "node:path";
 import type { LiveTerminal } from "../stream/live_state.ts";
 import type { ViewerOptions } from "../stream/viewer.ts";
+import type { RewindLogOptions } from "../stream/rewind_log.ts";
 import { Vt } from "../vt/vt.ts";
 import type { CompiledRules } from "../redact/rules.ts";
 import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
@@ -39,6 +40,11 @@ export {
   CLOSE_NOT_FOUND,
   CLOSE_OWNERSHIP_LOST,
 } from "./producer_socket.ts";
+
+/** Rewind log memory per stream by default: many streams share one relay. */
+const RELAY_REWIND_MEMORY = 8 * 1024 * 1024;
+/** Rewind log size per stream by default (memory and file). */
+const RELAY_REWIND_MAX = 1024 * 1024 * 1024;
 
 /** Options for {@linkcode Relay.open}. */
 export interface RelayOptions {
@@ -72,6 +78,13 @@ export interface RelayOptions {
   createTerminal?: (cols: number, rows: number) => LiveTerminal;
   /** Viewer fan-out settings (queue bounds…). */
   hub?: ViewerOptions;
+  /** Most viewers of one stream; more get a page saying it is full. Default: no limit. */
+  maxViewers?: number;
+  /**
+   * Keep each producer session for viewers to rewind, with these bounds, or `false`.
+   * Default: on, 8 MiB in memory per stream (the rest in a temporary file), 1 GiB in all.
+   */
+  rewind?: RewindLogOptions | false;
   /** Where log lines go. Default: nowhere. */
   log?: (message: string) => void;
   /**
@@ -123,7 +136,10 @@ export class Relay {
       recordStreams: options.recordStreams ?? false,
       createTerminal: options.createTerminal ??
         ((cols, rows) => new Vt(cols, rows, { scrollback: 0 })),
-      viewers: options.hub ?? {},
+      viewers: { ...options.hub, maxViewers: options.maxViewers },
+      rewind: options.rewind === false
+        ? undefined
+        : { memoryBytes: RELAY_REWIND_MEMORY, maxBytes: RELAY_REWIND_MAX, ...options.rewind },
       log,
     });
     this.#api = new StreamApi(store, this.#runtimes, {

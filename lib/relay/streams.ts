@@ -7,6 +7,7 @@
  * @module
  */
 import { LiveState, type LiveTerminal } from "../stream/live_state.ts";
+import { RewindLog, type RewindLogOptions } from "../stream/rewind_log.ts";
 import { type ViewerOptions, Viewers } from "../stream/viewer.ts";
 import type { RelayStore } from "./store.ts";
 import { StreamRecorder } from "./stream_recorder.ts";
@@ -31,8 +32,10 @@ export interface StreamRuntimesOptions {
   recordStreams: boolean;
   /** Makes the headless terminal of a producer session. */
   createTerminal: (cols: number, rows: number) => LiveTerminal;
-  /** Viewer settings (queue bounds…). */
+  /** Viewer settings (queue bounds, the viewer limit…). */
   viewers: ViewerOptions;
+  /** Keep each producer session for viewers to rewind, with these bounds; `undefined`: off. */
+  rewind?: RewindLogOptions;
   /** Where log lines go. */
   log: (message: string) => void;
 }
@@ -49,10 +52,26 @@ export class StreamRuntime {
   readonly viewers: Viewers;
   /** Saves producer sessions, with `recordStreams`. */
   recorder: StreamRecorder | undefined;
+  /** The rewind log of the current live state (with rewind on). */
+  rewind: RewindLog | undefined;
+  /** The log of the live state before, kept for viewers of the stream that ended. */
+  lastRewind: RewindLog | undefined;
 
   constructor(readonly streamId: number, live: LiveState, viewers: ViewerOptions) {
     this.live = live;
     this.viewers = new Viewers(live, viewers);
+  }
+
+  /** The log to rewind: the current session's once it started, else the one before. */
+  get rewindLog(): RewindLog | undefined {
+    return this.rewind?.status ? this.rewind : this.lastRewind ?? this.rewind;
+  }
+
+  /** Releases the rewind logs. */
+  async closeRewind(): Promise<void> {
+    const logs = [this.rewind, this.lastRewind];
+    this.rewind = this.lastRewind = undefined;
+    await Promise.all(logs.map((log) => log?.close()));
   }
 }
 
@@ -80,9 +99,20 @@ export class StreamRuntimes {
     let runtime = this.#runtimes.get(streamId);
     if (!runtime) {
       runtime = new StreamRuntime(streamId, this.#newLive(), this.#options.viewers);
+      runtime.rewind = this.#newRewind(runtime.live);
       this.#runtimes.set(streamId, runtime);
     }
     return runtime;
+  }
+
+  /** Most viewers of one stream (`undefined`: no limit). */
+  get maxViewers(): number | undefined {
+    return this.#options.viewers.maxViewers;
+  }
+
+  /** Whether producer sessions are kept for rewinding. */
+  get rewinds(): boolean {
+    return this.#options.rewind !== undefined;
   }
 
   /** The stream's runtime, if it has one. */
@@ -94,10 +124,20 @@ export class StreamRuntimes {
     return new LiveState({ createTerminal: this.#options.createTerminal });
   }
 
+  #newRewind(live: LiveState): RewindLog | undefined {
+    if (!this.#options.rewind) return undefined;
+    const log = new RewindLog(this.#options.rewind);
+    live.subscribe(log);
+    return log;
+  }
+
   /** Forgets a runtime that has nothing left: no producer, viewer or timer. */
   release(runtime: StreamRuntime): void {
     if (!runtime.producer && runtime.grace === undefined && runtime.viewers.count === 0) {
-      if (this.#runtimes.get(runtime.streamId) === runtime) this.#runtimes.delete(runtime.streamId);
+      if (this.#runtimes.get(runtime.streamId) === runtime) {
+        this.#runtimes.delete(runtime.streamId);
+        void runtime.closeRewind();
+      }
     }
   }
 
@@ -160,6 +200,10 @@ export class StreamRuntimes {
     runtime.recorder = undefined;
     runtime.live = this.#newLive();
     runtime.viewers.live = runtime.live;
+    // The ended session stays there to rewind until the next one has started.
+    void runtime.lastRewind?.close();
+    runtime.lastRewind = runtime.rewind;
+    runtime.rewind = this.#newRewind(runtime.live);
     await live.close();
     await recorder?.flushed();
     this.release(runtime);
@@ -184,6 +228,7 @@ export class StreamRuntimes {
       ends.push((async () => {
         await recorder?.flushed();
         await runtime.live.close();
+        await runtime.closeRewind();
       })());
     }
     await Promise.all(ends);

@@ -37,7 +37,7 @@ export interface ViewerSocketsOptions {
  * ```
  */
 export function streamHub(runtimes: StreamRuntimes, streamId: number): ViewerHub {
-  return {
+  const hub: ViewerHub = {
     join(socket, format) {
       const runtime = runtimes.get(streamId);
       const leave = runtime.viewers.join(socket, format);
@@ -46,7 +46,18 @@ export function streamHub(runtimes: StreamRuntimes, streamId: number): ViewerHub
         queueMicrotask(() => runtimes.release(runtime));
       };
     },
+    audience() {
+      const runtime = runtimes.find(streamId);
+      return { count: runtime?.viewers.count ?? 0, max: runtimes.maxViewers };
+    },
+    state() {
+      const live = runtimes.find(streamId)?.live;
+      if (live?.started) return "live";
+      return live?.ended ? "ended" : "waiting";
+    },
   };
+  if (runtimes.rewinds) hub.rewind = () => runtimes.find(streamId)?.rewindLog;
+  return hub;
 }
 
 /**

@@ -357,7 +357,9 @@ async function runChild(
         emit("m", "");
         notice("Marker added");
       } else {
-        notice(clock.toggle() ? "Paused recording" : "Resumed recording");
+        const paused = clock.toggle();
+        transform?.setPaused(paused);
+        notice(paused ? "Paused recording" : "Resumed recording");
       }
     }
   };

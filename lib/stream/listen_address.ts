@@ -1,6 +1,7 @@
 /**
- * Listen addresses as users give them (`IP:PORT`), and telling loopback from the rest: the
- * small part of the servers that the command line needs before anything is served.
+ * Listen addresses as users give them (`IP:PORT`), telling loopback from the rest, the
+ * addresses viewers can reach, and the rule for a URL token a user chooses: the small part
+ * of the servers that the command line needs before anything is served.
  *
  * @module
  */
@@ -48,4 +49,60 @@ export function parseListenAddress(text: string): ListenAddress {
     throw fail("bad IPv6 address");
   }
   return { hostname: m[1]!, port };
+}
+
+/**
+ * The addresses viewers can reach a server bound to `hostname` at: every interface address
+ * for a wildcard address (IPv4 only for `0.0.0.0`; IPv6 link-local addresses, which need a
+ * zone, are left out), else `hostname` itself.
+ *
+ * @example
+ * ```ts
+ * import { reachableHosts } from "./listen_address.ts";
+ * reachableHosts("192.168.1.20"); // ["192.168.1.20"]
+ * ```
+ */
+export function reachableHosts(hostname: string): string[] {
+  if (hostname !== "0.0.0.0" && hostname !== "::") return [hostname];
+  let hosts: string[] = [];
+  try {
+    hosts = Deno.networkInterfaces()
+      .filter((i) =>
+        !isLoopback(i.address) &&
+        (i.family === "IPv4" || (hostname === "::" && !/^fe[89ab]/i.test(i.address)))
+      )
+      .map((i) => i.address);
+  } catch {
+    // No --allow-sys: fall back to the loopback address below.
+  }
+  return hosts.length > 0 ? [...new Set(hosts)] : ["127.0.0.1"];
+}
+
+/**
+ * Checks a URL token a user chose (`--token`): URL-safe characters only, and at least 128
+ * bits if it were random — 22 base64url characters, or 32 hex digits for a hex token, 39
+ * digits for a decimal one. Returns a reason when it is refused.
+ *
+ * @example
+ * ```ts
+ * import { tokenProblem } from "./listen_address.ts";
+ * tokenProblem("0123456789abcdef0123456789abcdef"); // undefined
+ * tokenProblem("secret"); // "…is 6 characters, about 36 bits; …"
+ * ```
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
+    return "a token may only hold letters, digits, '-' and '_' (it goes into the URL)";
+  }
+  const bitsPerChar = /^[0-9]+$/.test(token)
+    ? Math.log2(10)
+    : /^[0-9a-f]+$/.test(token) || /^[0-9A-F]+$/.test(token)
+    ? 4
+    : 6;
+  const bits = Math.floor(token.length * bitsPerChar);
+  if (bits < 128) {
+    return `the token is ${token.length} characters, about ${bits} bits; at least 128 are ` +
+      "needed (22 base64url characters or 32 hex digits)";
+  }
+  return undefined;
 }

@@ -6,7 +6,9 @@
  * @module
  */
 import { LiveState, type LiveStateOptions, type LiveTerminal } from "./live_state.ts";
+import { RewindLog, type RewindLogOptions } from "./rewind_log.ts";
 import {
+  CLOSE_FULL,
   CLOSE_INTERNAL,
   CLOSE_LAGGING,
   type ViewerFormat,
@@ -15,14 +17,17 @@ import {
   type ViewerSocket,
 } from "./viewer.ts";
 
-export { CLOSE_INTERNAL, CLOSE_LAGGING };
+export { CLOSE_FULL, CLOSE_INTERNAL, CLOSE_LAGGING };
 export type { ViewerFormat, ViewerSocket };
 
 /** The headless terminal the hub keeps (see {@linkcode LiveTerminal}). */
 export type HubTerminal = LiveTerminal;
 
-/** Options for {@linkcode LiveHub}: the live state's and its viewers'. */
-export interface LiveHubOptions extends LiveStateOptions, ViewerOptions {}
+/** Options for {@linkcode LiveHub}: the live state's and its viewers', and the rewind log's. */
+export interface LiveHubOptions extends LiveStateOptions, ViewerOptions {
+  /** Keep the session so far for viewers who rewind (see {@linkcode RewindLog}). Default: off. */
+  rewind?: RewindLogOptions;
+}
 
 /**
  * A live state with viewers. Create it before the session (so a server can accept viewers
@@ -39,16 +44,31 @@ export interface LiveHubOptions extends LiveStateOptions, ViewerOptions {}
  */
 export class LiveHub extends LiveState {
   readonly #viewers: Viewers;
+  readonly #rewind: RewindLog | undefined;
 
   /** Makes a hub; nothing runs until `begin` or a join. */
   constructor(options: LiveHubOptions = {}) {
     super(options);
     this.#viewers = new Viewers(this, options);
+    if (options.rewind) {
+      this.#rewind = new RewindLog({ onNotice: options.onNotice, ...options.rewind });
+      this.subscribe(this.#rewind);
+    }
+  }
+
+  /** The rewind log, when the hub keeps one. */
+  get rewindLog(): RewindLog | undefined {
+    return this.#rewind;
   }
 
   /** Connected viewers. */
   get viewerCount(): number {
     return this.#viewers.count;
+  }
+
+  /** The hub's viewers (count, limit). */
+  get viewers(): Viewers {
+    return this.#viewers;
   }
 
   /**
@@ -69,5 +89,6 @@ export class LiveHub extends LiveState {
   override async close(): Promise<void> {
     await super.close();
     await this.#viewers.settled();
+    await this.#rewind?.close();
   }
 }

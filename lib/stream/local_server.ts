@@ -11,19 +11,41 @@
 import playerJs from "asciinema-player/dist/bundle/asciinema-player.min.js" with { type: "text" };
 import playerCss from "asciinema-player/dist/bundle/asciinema-player.css" with { type: "text" };
 import pageTemplate from "../../web/index.html" with { type: "text" };
-import { ALIS_PROTOCOL } from "../alis/message.ts";
-import { serveHttp } from "../http/server.ts";
+import { ALIS_LINK_TYPE, ALIS_PROTOCOL } from "../alis/message.ts";
+import { serveHttp, type TlsFiles } from "../http/server.ts";
 import { upgradeWebSocket } from "../http/websocket.ts";
 import { playerPageCsp } from "./player_page_csp.ts";
-import { isLoopback, type ListenAddress, parseListenAddress } from "./listen_address.ts";
+import {
+  isLoopback,
+  type ListenAddress,
+  parseListenAddress,
+  reachableHosts,
+  tokenProblem,
+} from "./listen_address.ts";
 
-export { isLoopback, type ListenAddress, parseListenAddress };
+export { isLoopback, type ListenAddress, parseListenAddress, reachableHosts, tokenProblem };
 import type { ViewerFormat, ViewerSocket } from "./live_hub.ts";
+import type { RewindLog } from "./rewind_log.ts";
 
-/** What the server needs from the hub: a way to add a viewer (see `LiveHub.join`). */
+/** Where a stream stands, as its page shows it. */
+export type StreamState = "waiting" | "live" | "ended";
+
+/**
+ * What the server needs from the stream: a way to add a viewer (see `LiveHub.join`), and,
+ * for the page, its viewers, its state and its rewind log.
+ */
 export interface ViewerHub {
   /** Adds an open socket as a viewer; returns the function to call when it closes. */
   join(socket: ViewerSocket, format?: ViewerFormat): () => void;
+  /** Viewers now and the most allowed (`max` absent: no limit). */
+  audience?(): { count: number; max?: number };
+  /** Whether the stream has started, or ended. */
+  state?(): StreamState;
+  /**
+   * The session so far (the rewind log of the current session; `undefined` when there is
+   * none, e.g. after a restart of the server). Absent: the stream offers no rewind.
+   */
+  rewind?(): RewindLog | undefined;
 }
 
 /** Options for {@linkcode createLocalHandler}. */
@@ -107,7 +129,9 @@ function _sameText(a: string, b: string): boolean {
 
 /**
  * Builds the request handler of the local server. Routes (under `/TOKEN` when a token is
- * set): `GET /` and `/index.html` the page; `asciinema-player.min.js` and
+ * set): `GET /` and `/index.html` the page (a `503` page saying so when the stream has as
+ * many viewers as it allows); `/status` the stream's state, title, viewers and rewind log as
+ * JSON; `/rewind.cast` the session so far as asciicast v3 (when the hub keeps it); `asciinema-player.min.js` and
  * `asciinema-player.css`, also under digest names (`asciinema-player.min.<sha256:16>.js`),
  * with weak ETags, 304 on `If-None-Match`, immutable caching for digest names, gzip when
  * accepted; `/ws` the WebSocket (`v1.alis`, else `v3.asciicast` or `v2.asciicast` text, else
@@ -143,8 +167,15 @@ export async function createLocalHandler(
     names[name] = _digestName(name, digest);
     assets.set(names[name], { body, gzip, type, etag, immutable: true });
   }
+  const rewind = hub.rewind !== undefined;
+  const links = `<link rel="alternate" type="${ALIS_LINK_TYPE}" href="ws">` +
+    (rewind
+      ? `\n    <link rel="alternate" type="application/x-asciicast" href="rewind.cast">`
+      : "");
   const page = pageTemplate
-    .replace("__TITLE__", () => _escapeHtml(title))
+    .replaceAll("__TITLE__", () => _escapeHtml(title))
+    .replace("__LINKS__", () => links)
+    .replace("__REWIND__", rewind ? "on" : "off")
     .replace("__CSS__", () => names["asciinema-player.css"]!)
     .replace("__JS__", () => names["asciinema-player.min.js"]!);
   const inline = /<script>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? "";
@@ -198,9 +229,11 @@ export async function createLocalHandler(
     }
     const isGet = request.method === "GET" || request.method === "HEAD";
     const known = route === "/" || route === "/index.html" || route === "/ws" ||
-      assets.has(route.slice(1));
+      route === "/status" || route === "/rewind.cast" || assets.has(route.slice(1));
     if (!known) return _text(404, "404");
     if (!isGet) return _text(405, "405", { allow: "GET, HEAD" });
+    if (route === "/status") return _json(_status(hub, title));
+    if (route === "/rewind.cast") return _rewind(request, hub, options.title);
     if (route === "/ws") {
       // Browsers always send Origin with a WebSocket: another site's page may not connect.
       const origin = request.headers.get("origin");
@@ -208,10 +241,86 @@ export async function createLocalHandler(
       return _upgrade(request, hub);
     }
     if (route === "/" || route === "/index.html") {
+      const viewers = hub.audience?.();
+      if (viewers?.max !== undefined && viewers.count >= viewers.max) {
+        return _fullPage(title, viewers.max);
+      }
       return serveAsset(request, pageAsset, { "content-security-policy": csp });
     }
     return serveAsset(request, assets.get(route.slice(1))!, {});
   };
+}
+
+function _json(value: unknown): Response {
+  return new Response(JSON.stringify(value), {
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
+/** What `/status` says. */
+function _status(hub: ViewerHub, title: string) {
+  const viewers = hub.audience?.();
+  const rewind = hub.rewind?.()?.status;
+  return {
+    title,
+    state: hub.state?.() ?? "live",
+    viewers: viewers?.count ?? null,
+    maxViewers: viewers?.max ?? null,
+    rewind: hub.rewind === undefined ? false : rewind ?? null,
+  };
+}
+
+function _rewind(request: Request, hub: ViewerHub, title: string | undefined): Response {
+  if (hub.rewind === undefined) {
+    return _text(404, "this stream does not keep the session for rewinding\n");
+  }
+  const log = hub.rewind();
+  if (log === undefined) {
+    return _text(
+      404,
+      "the server has no record of this session so far (it was restarted, or the session has not started)\n",
+      { "cache-control": "no-store" },
+    );
+  }
+  return log.response(request, { title });
+}
+
+function _fullPage(title: string, max: number): Response {
+  const t = _escapeHtml(title);
+  const body = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t} (full)</title>
+<style>
+  body { font: 18px/1.5 system-ui, sans-serif; background: #121314; color: #ddd; max-width: 36em; margin: 4em auto; padding: 0 1em; }
+</style>
+</head>
+<body>
+<h1>${t}</h1>
+<p id="full">This stream is full: it allows ${max} viewer${
+    max === 1 ? "" : "s"
+  } at a time, and that many are watching.
+Try again in a moment (reload this page).</p>
+</body>
+</html>
+`;
+  return new Response(body, {
+    status: 503,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+      "cache-control": "no-store",
+      "retry-after": "30",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+    },
+  });
 }
 
 function _isAddressHost(hostname: string): boolean {
@@ -290,6 +399,8 @@ export interface LocalServerOptions {
   signal?: AbortSignal;
   /** Most connections at once (viewers and page loads). Default 1024. */
   maxConnections?: number;
+  /** Serve HTTPS and WSS with this certificate. */
+  tls?: TlsFiles;
 }
 
 /** A running local server. */
@@ -311,32 +422,26 @@ function _urlHost(hostname: string): string {
 }
 
 /**
- * The page URLs a viewer can open for a bound address: for `0.0.0.0` and `::` one per
- * non-internal IPv4 address of the machine (127.0.0.1 if it has none or `--allow-sys` is
- * missing), else the address itself; with the token path when there is one.
+ * The page URLs a viewer can open for a bound address: for `0.0.0.0` one per non-internal
+ * IPv4 address of the machine, for `::` also one per global IPv6 address (127.0.0.1 if it
+ * has none or `--allow-sys` is missing), else the address itself; with the token path when
+ * there is one.
  *
  * @example
  * ```ts
  * import { viewerUrls } from "./local_server.ts";
  * viewerUrls("::1", 8080); // ["http://[::1]:8080/"]
+ * viewerUrls("127.0.0.1", 8443, undefined, "https"); // ["https://127.0.0.1:8443/"]
  * ```
  */
-export function viewerUrls(hostname: string, port: number, token?: string): string[] {
+export function viewerUrls(
+  hostname: string,
+  port: number,
+  token?: string,
+  scheme: "http" | "https" = "http",
+): string[] {
   const path = token === undefined ? "/" : `/${token}/`;
-  return _reachableHosts(hostname).map((h) => `http://${_urlHost(h)}:${port}${path}`);
-}
-
-function _reachableHosts(hostname: string): string[] {
-  if (hostname !== "0.0.0.0" && hostname !== "::") return [hostname];
-  let hosts: string[] = [];
-  try {
-    hosts = Deno.networkInterfaces()
-      .filter((i) => i.family === "IPv4" && !isLoopback(i.address))
-      .map((i) => i.address);
-  } catch {
-    // No --allow-sys: fall back to the loopback address below.
-  }
-  return hosts.length > 0 ? [...new Set(hosts)] : ["127.0.0.1"];
+  return reachableHosts(hostname).map((h) => `${scheme}://${_urlHost(h)}:${port}${path}`);
 }
 
 /**
@@ -355,6 +460,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const requireToken = options.requireToken ?? !isLoopback(hostname);
   const token = requireToken ? options.token ?? makeToken() : undefined;
   const handler = await createLocalHandler({ hub: options.hub, title: options.title, token });
+  const scheme = options.tls ? "https" : "http";
   const controller = new AbortController();
   const stop = () => controller.abort();
   options.signal?.addEventListener("abort", stop, { once: true });
@@ -363,9 +469,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port: options.port ?? 0,
     signal: controller.signal,
     maxConnections: options.maxConnections ?? 1024,
+    tls: options.tls,
   });
   const addr = server.addr;
-  const urls = viewerUrls(hostname, addr.port, token);
+  const urls = viewerUrls(hostname, addr.port, token, scheme);
   const finished = server.finished.finally(() =>
     options.signal?.removeEventListener("abort", stop)
   );

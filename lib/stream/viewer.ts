@@ -44,12 +44,21 @@ export interface ViewerOptions {
   closeTimeoutMs?: number;
   /** Told about viewers that were disconnected (lag, send errors). */
   onNotice?: (message: string) => void;
+  /** Most viewers at once; one more is closed at once with {@linkcode CLOSE_FULL}. Default: no limit. */
+  maxViewers?: number;
+  /** Told the number of viewers each time it changes. */
+  onCount?: (count: number) => void;
 }
 
 /** Close code for a viewer that fell too far behind (outside 4000–4100, so players reconnect). */
 export const CLOSE_LAGGING = 4429;
 /** Close code for a viewer whose stream broke (players reconnect). */
 export const CLOSE_INTERNAL = 4500;
+/**
+ * Close code for a viewer over `maxViewers`: inside 4000–4100, so the asciinema player shows
+ * the reason and does not reconnect.
+ */
+export const CLOSE_FULL = 4029;
 
 type _Item =
   | { kind: "magic" }
@@ -296,6 +305,17 @@ export class Viewers {
     return this.#connections.size;
   }
 
+  /** Most viewers at once (`undefined`: no limit). */
+  get max(): number | undefined {
+    return this.#options.maxViewers;
+  }
+
+  /** Whether one more viewer would be refused. */
+  get full(): boolean {
+    const max = this.#options.maxViewers;
+    return max !== undefined && this.#connections.size >= max;
+  }
+
   /** The live state viewers join. */
   get live(): LiveState {
     return this.#live;
@@ -314,9 +334,21 @@ export class Viewers {
    * call more than once). Messages from the viewer are never read.
    */
   join(socket: ViewerSocket, format: ViewerFormat = "alis"): () => void {
+    if (this.full) {
+      try {
+        socket.close(CLOSE_FULL, `too many viewers: this stream allows ${this.max}`);
+      } catch {
+        // Already closing.
+      }
+      return () => {};
+    }
     const connection = new ViewerConnection(socket, format, this.#options);
     this.#connections.add(connection);
-    connection.done.then(() => this.#connections.delete(connection));
+    this.#options.onCount?.(this.#connections.size);
+    connection.done.then(() => {
+      this.#connections.delete(connection);
+      this.#options.onCount?.(this.#connections.size);
+    });
     connection.attach(this.#live);
     return () => connection.leave();
   }

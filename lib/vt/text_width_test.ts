@@ -1,5 +1,6 @@
 import { assertEquals } from "../../tests/_assert.ts";
-import { textWidth } from "./text_width.ts";
+import { addonWidth, WIDTH_TABLE, widthTableSource } from "../../scripts/build_width_table.ts";
+import { codePointWidth, textWidth } from "./text_width.ts";
 
 Deno.test("textWidth counts cells as the emulator does", () => {
   assertEquals(textWidth("hello"), 5);
@@ -7,4 +8,21 @@ Deno.test("textWidth counts cells as the emulator does", () => {
   assertEquals(textWidth("🎉"), 2);
   assertEquals(textWidth("e\u0301"), 1);
   assertEquals(textWidth(""), 0);
+});
+
+Deno.test("every code point has the width the emulator's Unicode 11 addon gives it", () => {
+  const addon = addonWidth();
+  const wrong: string[] = [];
+  for (let c = 0; c <= 0x10ffff && wrong.length < 10; c++) {
+    if (codePointWidth(c) !== addon(c)) wrong.push(`U+${c.toString(16)}: ${codePointWidth(c)}`);
+  }
+  assertEquals(wrong, []);
+});
+
+Deno.test("the committed width table is what scripts/build_width_table.ts makes", async () => {
+  assertEquals(
+    await Deno.readTextFile(WIDTH_TABLE),
+    widthTableSource(),
+    "rerun: deno run -A scripts/build_width_table.ts",
+  );
 });
