@@ -13,8 +13,18 @@
  *
  * @module
  */
-import { constants, createGunzip, createZstdDecompress } from "node:zlib";
 import type { ByteSource } from "./_line_blocks.ts";
+
+type _Zlib = typeof import("node:zlib");
+let zlib: _Zlib | undefined;
+
+/**
+ * `node:zlib`, loaded on first use: reading a plain recording (and starting `rec`) must not
+ * pay for Node's compatibility layer.
+ */
+async function _zlib(): Promise<_Zlib> {
+  return zlib ??= await import("node:zlib");
+}
 
 /** A compression format asciirec reads and writes. */
 export type Compression = "gzip" | "zstd";
@@ -97,6 +107,7 @@ export async function openDecompressed(
       const compression = sniffCompression(peeked.head);
       if (compression === undefined || compressions.length === MAX_LAYERS) break;
       compressions.push(compression);
+      await _zlib();
       current = decompressSource(current, compression, options);
     }
   } catch (error) {
@@ -199,11 +210,11 @@ class _Decompressor implements ByteSource {
   #compression: Compression;
   #name: string;
   #warn: (message: string) => void;
-  #stream: { close(): void };
-  #handle: _ZlibHandle;
-  #state: Uint32Array;
-  #continueFlag: number;
-  #finishFlag: number;
+  #stream: { close(): void } | undefined;
+  #handle!: _ZlibHandle;
+  #state!: Uint32Array;
+  #continueFlag = 0;
+  #finishFlag = 0;
   #error: { message: string; errno: number } | undefined;
   #frames: _ZstdFrames | undefined;
   #input = new Uint8Array(READ_SIZE);
@@ -221,7 +232,15 @@ class _Decompressor implements ByteSource {
     this.#compression = compression;
     this.#name = options.name ?? "input";
     this.#warn = options.onWarning ?? (() => {});
-    const stream = compression === "gzip" ? createGunzip() : createZstdDecompress();
+    // The zstd decoder passes over data cut off inside a frame and over bytes after the
+    // last one without a word: frames are followed here to notice both.
+    this.#frames = compression === "zstd" ? new _ZstdFrames() : undefined;
+  }
+
+  /** Makes the decoder (`node:zlib` is loaded by then, or now). */
+  #start(z: _Zlib): void {
+    const compression = this.#compression;
+    const stream = compression === "gzip" ? z.createGunzip() : z.createZstdDecompress();
     const internals = stream as unknown as { _handle?: _ZlibHandle; _writeState?: Uint32Array };
     const handle = internals._handle;
     const state = internals._writeState;
@@ -233,15 +252,14 @@ class _Decompressor implements ByteSource {
     this.#stream = stream;
     this.#handle = handle;
     this.#state = state;
-    this.#continueFlag = compression === "gzip" ? constants.Z_NO_FLUSH : constants.ZSTD_e_continue;
-    this.#finishFlag = compression === "gzip" ? constants.Z_FINISH : constants.ZSTD_e_end;
-    // The zstd decoder passes over data cut off inside a frame and over bytes after the
-    // last one without a word: frames are followed here to notice both.
-    this.#frames = compression === "zstd" ? new _ZstdFrames() : undefined;
+    const c = z.constants;
+    this.#continueFlag = compression === "gzip" ? c.Z_NO_FLUSH : c.ZSTD_e_continue;
+    this.#finishFlag = compression === "gzip" ? c.Z_FINISH : c.ZSTD_e_end;
   }
 
   async read(into: Uint8Array): Promise<number | null> {
     if (into.length === 0) return 0;
+    if (this.#stream === undefined && !this.#done) this.#start(zlib ?? await _zlib());
     for (;;) {
       if (this.#done) return null;
       if (this.#inLen === 0 && !this.#eof) {
@@ -282,7 +300,7 @@ class _Decompressor implements ByteSource {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#stream.close();
+    this.#stream?.close();
   }
 
   #failed(error: { message: string; errno: number }): null {

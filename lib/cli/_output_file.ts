@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
 import { type Compression, compressionForPath } from "../compress/compression_for_path.ts";
 import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
@@ -118,7 +117,7 @@ export async function openOutputFile(
     );
   }
   if (info === undefined && options.createParents) {
-    const parent = dirname(path);
+    const parent = _dirname(path);
     if (parent !== ".") await Deno.mkdir(parent, { recursive: true });
   }
   // A finished output goes to a temporary file beside the target (the same file system, so
@@ -193,7 +192,16 @@ async function _stat(path: string): Promise<Deno.FileInfo | undefined> {
 
 function _temporaryPath(path: string): string {
   const suffix = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
-  return join(dirname(path), `.${basename(path)}.${suffix}.asciirec-tmp`);
+  const slash = path.lastIndexOf("/");
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${suffix}.asciirec-tmp`;
+}
+
+/** The directory part of a path (node:path is not loaded for this: it costs start-up time). */
+function _dirname(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const slash = trimmed.lastIndexOf("/");
+  if (slash === -1) return ".";
+  return slash === 0 ? "/" : trimmed.slice(0, slash);
 }
 
 function _openError(path: string, error: unknown): Error {

@@ -14,7 +14,6 @@
  *
  * @module
  */
-import { gzipSync, zstdCompressSync } from "node:zlib";
 import type { Compression } from "../asciicast/decompress.ts";
 
 /**
@@ -40,10 +39,15 @@ export function compressWritable(
   compression: Compression,
 ): WritableStream<Uint8Array> {
   const writer = dest.getWriter();
-  const pack = compression === "gzip" ? gzipSync : zstdCompressSync;
+  let pack: ((chunk: Uint8Array) => Uint8Array) | undefined;
   return new WritableStream<Uint8Array>({
     async write(chunk) {
       if (chunk.length === 0) return;
+      // node:zlib is loaded on first use: starting `rec` must not pay for Node's layer.
+      if (pack === undefined) {
+        const z = await import("node:zlib");
+        pack = compression === "gzip" ? z.gzipSync : z.zstdCompressSync;
+      }
       const packed = pack(chunk);
       await writer.write(new Uint8Array(packed.buffer, packed.byteOffset, packed.length));
     },
