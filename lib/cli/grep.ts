@@ -38,8 +38,9 @@ Each match is printed once, when it appeared, as
 where TIME is mm:ss.fff (h:mm:ss.fff from an hour on) and MARKER the nearest marker
 before it (mN and its label). A line that stays on the screen is not printed again
 while the text up to the match stays the same (typing after it, a counter ticking);
-a line erased and drawn again is a new line. With several files each line starts
-with FILE:. --context N adds the lines that changed N seconds before and after
+a line erased and drawn again is a new line, and so is a full-screen program's row
+rewritten with another line (vim or less showing the next page). With several files
+each line starts with FILE:. --context N adds the lines that changed N seconds before and after
 ("TIME-" instead of "TIME:"); groups are separated by "--".
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on an error.
