@@ -184,10 +184,25 @@ export class ApiClient {
   ): Promise<UploadResult> {
     let form: FormData | ReadableStream<Uint8Array>;
     let type: string | undefined;
+    let timeout: number | AbortSignal = this.#uploadTimeoutMs;
     if (content instanceof ReadableStream) {
+      // A streamed upload may take any time while it makes progress: it is given up after
+      // the upload timeout without a byte sent, or without an answer once all was sent.
       const boundary = `asciirec-${crypto.randomUUID()}`;
-      form = _multipartStream(boundary, "file", fileName, content);
+      const stalled = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => stalled.abort(new DOMException("The operation timed out.", "TimeoutError")),
+          this.#uploadTimeoutMs,
+        );
+        Deno.unrefTimer(timer);
+      };
+      arm();
+      form = _multipartStream(boundary, "file", fileName, content, arm);
       type = `multipart/form-data; boundary=${boundary}`;
+      timeout = stalled.signal;
     } else {
       form = new FormData();
       form.append("file", new Blob([content], { type: "application/x-asciicast" }), fileName);
@@ -197,7 +212,7 @@ export class ApiClient {
       "api/v1/recordings",
       form,
       "upload",
-      this.#uploadTimeoutMs,
+      timeout,
       type,
     );
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -234,7 +249,7 @@ export class ApiClient {
     path: string,
     body: string | FormData | ReadableStream<Uint8Array> | undefined,
     purpose: "stream" | "upload",
-    timeoutMs: number,
+    timeout: number | AbortSignal,
     contentType?: string,
   ): Promise<unknown> {
     const headers: Record<string, string> = {
@@ -250,7 +265,7 @@ export class ApiClient {
         method,
         headers,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: typeof timeout === "number" ? AbortSignal.timeout(timeout) : timeout,
       });
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
@@ -364,12 +379,16 @@ function _streamInfo(value: unknown): StreamInfo {
   return record as StreamInfo;
 }
 
-/** A multipart/form-data body with one file part, streamed from `content`. */
+/**
+ * A multipart/form-data body with one file part, streamed from `content`; `onProgress` is
+ * called as each piece is handed on.
+ */
 function _multipartStream(
   boundary: string,
   field: string,
   fileName: string,
   content: ReadableStream<Uint8Array>,
+  onProgress: () => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const quoted = fileName.replace(/["\\\r\n]/g, "_");
@@ -382,6 +401,7 @@ function _multipartStream(
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      onProgress();
       if (!started) {
         started = true;
         controller.enqueue(head);
