@@ -5,6 +5,10 @@
  * its peak RSS. The 1-viewer run is the reference: the larger runs print their p99 as a
  * ratio to it. Targets: p99 < 50 ms at 1000 viewers, RSS < 500 MB.
  *
+ * The viewers are light WebSocket clients (`_light_viewer.ts`: frames parsed from TCP reads,
+ * no per-message event), so that the load generator, on the same machine, takes as little of
+ * the CPU as it can and the figures are the relay's.
+ *
  * `deno run -A bench/relay.ts [N…]` (default 100 1000).
  *
  * @module
@@ -15,6 +19,7 @@ import { decodeLeb128 } from "../lib/alis/leb128.ts";
 import { Relay } from "../lib/relay/relay.ts";
 import { serveHttp } from "../lib/http/server.ts";
 import { peakRssKiB, percentiles } from "./_stats.ts";
+import { type LightViewer, lightViewer } from "./_light_viewer.ts";
 
 const RATE_BYTES_PER_S = 100_000;
 const TICK_MS = 10;
@@ -94,17 +99,15 @@ async function run(base: string, relayPid: number, viewers: number): Promise<Run
 
   let measuring = false;
   const latencies: number[] = [];
-  const sockets: WebSocket[] = [];
+  const sockets: LightViewer[] = [];
   let ready = 0;
   let windowStart = Infinity;
   let windowEnd = Infinity;
   let dropped = 0;
+  const url = `${base.replace("http", "ws")}/ws/s/${token}`;
   for (let i = 0; i < viewers; i++) {
-    const ws = new WebSocket(`${base.replace("http", "ws")}/ws/s/${token}`, ["v1.alis"]);
-    ws.binaryType = "arraybuffer";
     let gotInit = false;
-    ws.onmessage = (e) => {
-      const bytes = new Uint8Array(e.data as ArrayBuffer);
+    const viewer = await lightViewer(url, "v1.alis", (bytes) => {
       if (!gotInit) {
         if (bytes[0] === 0x01) {
           gotInit = true;
@@ -117,11 +120,11 @@ async function run(base: string, relayPid: number, viewers: number): Promise<Run
       if (stamp !== undefined && stamp >= windowStart && stamp <= windowEnd) {
         latencies.push(now() - stamp);
       }
-    };
-    ws.onclose = () => {
+    });
+    viewer.closed.then(() => {
       if (measuring) dropped++;
-    };
-    sockets.push(ws);
+    });
+    sockets.push(viewer);
   }
   const deadline = Date.now() + 60_000;
   while (ready < viewers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

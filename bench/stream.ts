@@ -16,6 +16,7 @@
  */
 import { LiveHub } from "../lib/stream/live_hub.ts";
 import { LiveCli } from "../tests/_live_cli.ts";
+import { homeEnv, spawnServe } from "../tests/_relay.ts";
 import { startLocalServer } from "../lib/stream/local_server.ts";
 import { numberFlag } from "./_number_flag.ts";
 import { median, percentiles } from "./_stats.ts";
@@ -117,13 +118,41 @@ async function _script(command: string): Promise<number> {
   return performance.now() - start;
 }
 
+/** CPU time (ms, user + system, all threads) of process `pid` so far; undefined once gone. */
+function _cpuMs(pid: number): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // utime and stime are fields 14 and 15; fields after the ")" of the name start at 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Wall time of asciirec recording the command (ms), from the moment it is told to start
- * (so the program's own start-up is left out), with or without streaming to one viewer.
+ * (so the program's own start-up is left out), with or without streaming to one viewer,
+ * and the asciirec process's CPU time over the same span (sampled every 10 ms: the last
+ * ≤ 10 ms may be missed). `extra` adds flags (`--remote` to a relay).
  */
-async function _asciirec(command: string, dir: string, stream: boolean): Promise<number> {
-  const args = ["session", "--overwrite", "-o", `${dir}/bench.cast`, "-c", `read go; ${command}`];
-  const cli = new LiveCli(stream ? [...args, "--local"] : args);
+async function _asciirec(
+  command: string,
+  dir: string,
+  stream: boolean,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ wallMs: number; cpuMs: number }> {
+  const args = [
+    "session",
+    "--overwrite",
+    "-o",
+    `${dir}/bench.cast`,
+    ...extra,
+    "-c",
+    `read go; ${command}`,
+  ];
+  const cli = new LiveCli(stream ? [...args, "--local"] : args, undefined, { env });
   let closed: Promise<unknown> = Promise.resolve();
   if (stream) {
     const url = await cli.url();
@@ -137,13 +166,25 @@ async function _asciirec(command: string, dir: string, stream: boolean): Promise
     while (!cli.stderr.includes("Recording to")) await sleep(5);
     await sleep(300); // the session is waiting in `read`
   }
+  const pid = cli.child.pid;
+  const cpuBefore = _cpuMs(pid) ?? 0;
+  let cpuLast = cpuBefore;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      cpuLast = _cpuMs(pid) ?? cpuLast;
+      await sleep(10);
+    }
+  })();
   const start = performance.now();
   await cli.type("\n");
   const code = await cli.exit();
   const ms = performance.now() - start;
+  running = false;
+  await sampler;
   await closed;
   if (code !== 0) throw new Error(`asciirec exited with ${code}: ${cli.stderr}`);
-  return ms;
+  return { wallMs: ms, cpuMs: cpuLast - cpuBefore };
 }
 
 if (import.meta.main) {
@@ -172,8 +213,8 @@ if (import.meta.main) {
     const streaming: number[] = [];
     for (let run = 0; run < 3; run++) {
       script.push(await _script(command));
-      recOnly.push(await _asciirec(command, dir, false));
-      streaming.push(await _asciirec(command, dir, true));
+      recOnly.push((await _asciirec(command, dir, false)).wallMs);
+      streaming.push((await _asciirec(command, dir, true)).wallMs);
     }
     const mb = (await Deno.stat(`${dir}/bench.cast`)).size / 1e6;
     const [s, r, l] = [median(script), median(recOnly), median(streaming)];
@@ -189,6 +230,40 @@ if (import.meta.main) {
         `target ≥ 0.8× script ${s / l >= 0.8 ? "✓" : "✗"}`,
     );
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  await _remoteCost();
+}
+
+/**
+ * The CPU that forwarding to a relay adds: `session -o FILE --local` against the same with
+ * `--remote` to an `asciirec serve` on loopback, on a 20 MB burst (`seq 1 2600000`), one
+ * local viewer each; medians of 5 interleaved runs. Target: within 10%.
+ */
+async function _remoteCost(): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const env = homeEnv(dir);
+  const serve = await spawnServe(["--listen", "127.0.0.1:0", "--data-dir", `${dir}/relay`], env);
+  try {
+    const command = "seq 1 2600000";
+    const local: number[] = [];
+    const remote: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      local.push((await _asciirec(command, dir, true, [], env)).cpuMs);
+      remote.push(
+        (await _asciirec(command, dir, true, ["--remote", "--server-url", serve.url], env)).cpuMs,
+      );
+    }
+    const [l, r] = [median(local), median(remote)];
+    const mb = (await Deno.stat(`${dir}/bench.cast`)).size / 1e6;
+    console.log(`\nCPU of session on '${command}' (${mb.toFixed(0)} MB), median of 5:`);
+    console.log(`asciirec session -o FILE --local +1            ${l.toFixed(0)} ms`);
+    console.log(
+      `asciirec session -o FILE --local +1 --remote   ${r.toFixed(0)} ms  ` +
+        `${(r / l).toFixed(2)}×  target ≤ 1.10× ${r / l <= 1.1 ? "✓" : "✗"}`,
+    );
+  } finally {
+    await serve.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }

@@ -95,9 +95,12 @@ export class ViewerCountDisplay implements LiveSubscriber {
   init(_init: LiveInit): void {}
 
   event(event: LiveEvent): void {
-    if (event.code !== "o") return;
+    if (event.code !== "o" || !this.#terminal) return; // status lines need neither
     this.#lastOutput = performance.now();
-    this.#scan = _scan(this.#scan, event.data);
+    const data = event.data;
+    // Plain text leaves the parser where it was: only text with an escape is scanned.
+    if (this.#scan === "ground" && !data.includes("\x1b") && !data.includes("\x9b")) return;
+    this.#scan = _scan(this.#scan, data);
   }
 
   end(): void {}

@@ -96,33 +96,22 @@ export class RedactTransform {
     this.#current = { time: event.time, code: event.code };
     if (event.code === "o" || event.code === "i") {
       const stream = event.code === "o" ? this.#output : this.#input;
-      if (this.#queue.length === 0 && stream.released === stream.end) {
-        // The common case: nothing held, so maybe nothing to hold.
-        stream.append(event.data);
-        if (stream.releasable() === stream.end) {
-          const data = stream.take(stream.end);
-          if (data !== "") this.#deliver({ time: event.time, code: event.code, data });
-          return;
-        }
-        this.#queue.push({
-          kind: "text",
-          stream,
-          time: event.time,
-          code: event.code,
-          end: stream.end,
-          at,
-        });
-      } else {
-        stream.append(event.data);
-        this.#queue.push({
-          kind: "text",
-          stream,
-          time: event.time,
-          code: event.code,
-          end: stream.end,
-          at,
-        });
+      const nothingHeld = this.#queue.length === 0 && stream.released === stream.end;
+      stream.append(event.data);
+      if (nothingHeld && stream.releasable() === stream.end) {
+        // The common case: nothing held, and nothing to hold.
+        const data = stream.take(stream.end);
+        if (data !== "") this.#deliver({ time: event.time, code: event.code, data });
+        return;
       }
+      this.#queue.push({
+        kind: "text",
+        stream,
+        time: event.time,
+        code: event.code,
+        end: stream.end,
+        at,
+      });
     } else {
       this.#queue.push({ kind: "event", event, at });
     }

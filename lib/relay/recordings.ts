@@ -145,27 +145,6 @@ export class Recordings {
     }, { location: url });
   }
 
-  async #castFile(request: Request, recording: RecordingRecord): Promise<Response> {
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(join(this.#recordingsDir, `${recording.token}.cast`));
-    } catch {
-      return new Response("404", { status: 404 });
-    }
-    const { size } = await file.stat();
-    const headers = {
-      "content-type": "application/x-asciicast",
-      "content-length": String(size),
-      "content-disposition": `inline; filename="${recording.token}.cast"`,
-      "x-content-type-options": "nosniff",
-    };
-    if (request.method === "HEAD") {
-      file.close();
-      return new Response(null, { headers });
-    }
-    return new Response(file.readable, { headers });
-  }
-
   /** `GET /a/<token>.cast`: the stored file, byte for byte. */
   async castFile(request: Request, recording: RecordingRecord): Promise<Response> {
     let file: Deno.FsFile;
