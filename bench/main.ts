@@ -19,6 +19,7 @@ const ALL = [
   "export",
   "lan",
   "tape",
+  "big",
 ];
 
 const wanted = Deno.args.length > 0 ? Deno.args : ALL;

@@ -52,11 +52,38 @@ export { encodeV2Event, encodeV2Header, formatV2Time, parseV2Header } from "./as
 export { encodeV3Header, formatV3Interval, parseV3Header, V3EventEncoder } from "./asciicast/v3.ts";
 export {
   type ByteSource,
+  openByteSource,
   type OpenOptions,
   openRecording,
   openRecordingSource,
   type Recording,
 } from "./asciicast/reader.ts";
+export {
+  type Compression,
+  type DecompressedSource,
+  type DecompressOptions,
+  decompressSource,
+  openDecompressed,
+  sniffCompression,
+} from "./asciicast/decompress.ts";
+export {
+  formatClock,
+  parseTimePoint,
+  parseTimeRange,
+  type TimePoint,
+  type TimeRange,
+} from "./asciicast/time_spec.ts";
+export { compressWritable } from "./compress/compress_writable.ts";
+export { compressionForPath } from "./compress/compression_for_path.ts";
+export {
+  type ContextLine,
+  type SearchMarker,
+  type SearchMatch,
+  type SearchOptions,
+  searchRecording,
+} from "./search/search_recording.ts";
+export { LineTracker, type TrackedLine } from "./vt/line_tracker.ts";
+export { eventsFrom, type EventsFromOptions } from "./play/events_from.ts";
 export {
   type Emit,
   type Encoder,

@@ -89,6 +89,22 @@ Deno.test({
     assertStringIncludes(played.stdout, "bundled\r\n");
   });
 
+  await t.step("rec into .cast.zst, convert it to .cast.gz, grep and play --from it", async () => {
+    const r = await asciirec(["rec", "-q", "-c", "printf 'squeezed\\n'", "out.cast.zst"]);
+    assertEquals(r.code, 0, r.stderr);
+    const zst = await Deno.readFile(`${empty}/out.cast.zst`);
+    assertEquals([...zst.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd]);
+    const c = await asciirec(["convert", "out.cast.zst", "out.cast.gz"]);
+    assertEquals(c.code, 0, c.stderr);
+    const gz = await Deno.readFile(`${empty}/out.cast.gz`);
+    assertEquals([...gz.subarray(0, 2)], [0x1f, 0x8b]);
+    const found = await asciirec(["grep", "-c", "squeezed", "out.cast.gz"]);
+    assertEquals([found.code, found.stdout], [0, "1\n"], found.stderr);
+    const played = await asciirec(["play", "-q", "--from", "0", "out.cast.gz"]);
+    assertEquals(played.code, 0, played.stderr);
+    assertStringIncludes(played.stdout, "squeezed");
+  });
+
   await t.step("export a GIF and an SVG (embedded font, in-process rendering)", async () => {
     const v2 = [
       { version: 2, width: 20, height: 3 },

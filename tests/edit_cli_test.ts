@@ -374,7 +374,7 @@ function spawnCli(args: string[]): Deno.ChildProcess {
 /** Resolves once an edit in `dir` has started writing (its temporary file is there). */
 async function untilWriting(dir: string): Promise<void> {
   const started = Date.now();
-  while (![...Deno.readDirSync(dir)].some((e) => e.name.endsWith(".edit-tmp"))) {
+  while (![...Deno.readDirSync(dir)].some((e) => e.name.endsWith(".asciirec-tmp"))) {
     if (Date.now() - started > 30_000) throw new Error("the edit never started writing");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

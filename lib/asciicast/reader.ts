@@ -1,7 +1,9 @@
 /**
  * The streaming asciicast reader: opens a recording from a path, stdin (`-`) or an http(s)
- * URL, detects v1/v2/v3 from the first line, and produces Events lazily with absolute times,
- * in constant memory for any file size (v1, being one JSON document, is read whole).
+ * URL, decompresses gzip and zstd (recognised by their magic bytes, whatever the name or the
+ * `Content-Encoding`), detects v1/v2/v3 from the first line, and produces Events lazily with
+ * absolute times, in constant memory for any file size (v1, being one JSON document, is read
+ * whole).
  *
  * Bad input fails with a `SyntaxError` naming the file, the line and what was wrong; a cut-off
  * last line (a recorder killed mid-write) only produces a warning.
@@ -12,6 +14,7 @@ import { type Event, type Header, MAX_TIME, parseSize, sizeProblem } from "./eve
 import { describeJson, eventFromJson } from "./event_line.ts";
 import { _isObject } from "./_fields.ts";
 import { _LineBlockReader, type ByteSource, type LineBlock } from "./_line_blocks.ts";
+import { openDecompressed } from "./decompress.ts";
 
 export type { ByteSource };
 import { decodeV1 } from "./v1.ts";
@@ -49,7 +52,8 @@ const ASCIICAST_TYPES = new Set(["application/x-asciicast", "application/asciica
 /**
  * Opens a recording. `source` is a file path, `-` for stdin, or an `http://`/`https://` URL
  * (an HTML page is searched for `<link rel="alternate" type="application/x-asciicast"
- * href="…">`, and a relative link is resolved against the page).
+ * href="…">`, and a relative link is resolved against the page). gzip and zstd data are
+ * decompressed as they are read.
  *
  * @example
  * ```ts
@@ -67,24 +71,43 @@ export async function openRecording(
   source: string,
   options: OpenOptions = {},
 ): Promise<Recording> {
-  const signal = options.signal;
-  signal?.throwIfAborted();
-  let name = source;
-  let bytes: ByteSource;
-  if (source === "-") {
-    name = "stdin";
-    bytes = { read: (into) => Deno.stdin.read(into), close: () => {} };
-  } else if (/^https?:\/\//i.test(source)) {
-    bytes = await _openUrl(source, signal);
-  } else {
-    bytes = await _openFile(source);
-  }
+  const { name, bytes } = await openByteSource(source, options);
   return await openRecordingSource(name, bytes, options);
 }
 
 /**
+ * Opens the bytes of a recording as they are stored or sent: a file path, `-` for stdin, or
+ * an http(s) URL (following an HTML page's asciicast link, as {@linkcode openRecording}
+ * does). Nothing is decompressed yet; `name` is what messages call the source.
+ *
+ * @example
+ * ```ts
+ * import { openByteSource } from "./reader.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".cast" });
+ * await Deno.writeTextFile(path, "bytes");
+ * const { name, bytes } = await openByteSource(path);
+ * const buffer = new Uint8Array(16);
+ * await bytes.read(buffer); // 5
+ * bytes.close();
+ * ```
+ */
+export async function openByteSource(
+  source: string,
+  options: Pick<OpenOptions, "signal"> = {},
+): Promise<{ name: string; bytes: ByteSource }> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  if (source === "-") {
+    return { name: "stdin", bytes: { read: (into) => Deno.stdin.read(into), close: () => {} } };
+  }
+  if (/^https?:\/\//i.test(source)) return { name: source, bytes: await _openUrl(source, signal) };
+  return { name: source, bytes: await _openFileSource(source) };
+}
+
+/**
  * Opens a recording from any {@linkcode ByteSource} (what {@linkcode openRecording} does once
- * it has opened a path, stdin or URL). `name` is used in messages.
+ * it has opened a path, stdin or URL), decompressing gzip or zstd data. `name` is used in
+ * messages.
  *
  * @example
  * ```ts
@@ -109,16 +132,25 @@ export async function openRecordingSource(
   options: OpenOptions = {},
 ): Promise<Recording> {
   const signal = options.signal;
-  const blocks = new _LineBlockReader(source, () => signal?.throwIfAborted());
+  const warn = options.onWarning ?? (() => {});
+  let plain: ByteSource;
   try {
-    return await _openBlocks(name, blocks, options.onWarning ?? (() => {}));
+    plain = (await openDecompressed(source, { name, onWarning: warn })).source;
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+  const blocks = new _LineBlockReader(plain, () => signal?.throwIfAborted());
+  try {
+    return await _openBlocks(name, blocks, warn);
   } catch (error) {
     await blocks.close();
     throw error;
   }
 }
 
-async function _openFile(path: string): Promise<ByteSource> {
+/** Opens a file as a {@linkcode ByteSource}, with plain messages for the usual failures. */
+export async function _openFileSource(path: string): Promise<ByteSource> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
@@ -158,7 +190,7 @@ async function _openUrl(url: string, signal: AbortSignal | undefined): Promise<B
   let response = await _fetch(url, signal);
   const type = _mediaType(response);
   if (type === "text/html") {
-    const html = await _readLimited(response, MAX_HTML_BYTES);
+    const html = await _readLimited(url, response, MAX_HTML_BYTES);
     const href = _findAsciicastLink(html);
     if (href === undefined) {
       throw new Error(`${url}: the HTML page has no <link rel="alternate"> to an asciicast`);
@@ -174,7 +206,12 @@ async function _openUrl(url: string, signal: AbortSignal | undefined): Promise<B
 async function _fetch(url: string, signal: AbortSignal | undefined): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: { accept: "application/x-asciicast, */*" } });
+    response = await fetch(url, {
+      signal,
+      // fetch itself decodes gzip and br; zstd (what asciinema-server prefers to send) is
+      // decoded by the reader, like a zstd file.
+      headers: { accept: "application/x-asciicast, */*", "accept-encoding": "zstd, gzip, br" },
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new Error(`cannot download ${url}: ${(error as Error).message}`, { cause: error });
@@ -190,21 +227,23 @@ function _mediaType(response: Response): string {
   return (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
-async function _readLimited(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
+async function _readLimited(url: string, response: Response, limit: number): Promise<string> {
+  if (response.body === null) return "";
+  const { source } = await openDecompressed(_streamSource(response.body), { name: url });
   const decoder = new TextDecoder();
+  const buffer = new Uint8Array(64 * 1024);
   let text = "";
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    text += decoder.decode(value, { stream: true });
-    if (size > limit) {
-      await reader.cancel();
-      break;
+  try {
+    for (;;) {
+      const n = await source.read(buffer);
+      if (n === null) break;
+      size += n;
+      text += decoder.decode(buffer.subarray(0, n), { stream: true });
+      if (size > limit) break;
     }
+  } finally {
+    source.close();
   }
   return text + decoder.decode();
 }

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects, assertStringIncludes } from "../../tests/_assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../tests/_assert.ts";
 import type { Event } from "./event.ts";
 import {
   _findAsciicastLink,
@@ -7,6 +7,7 @@ import {
   openRecordingSource,
 } from "./reader.ts";
 import { mulberry32 } from "../../tests/_mulberry32.ts";
+import { gzipSync, zstdCompressSync } from "node:zlib";
 
 async function withFile<T>(content: string | Uint8Array, fn: (path: string) => Promise<T>) {
   const path = await Deno.makeTempFile({ suffix: ".cast" });
@@ -390,5 +391,74 @@ Deno.test("a file cut at any byte reads back exactly the complete events before 
         throw new Error(`cut at ${cut}: event ${i} differs`);
       }
     }
+  }
+});
+
+Deno.test("reader decompresses gzip and zstd files by their bytes, whatever their name", async (t) => {
+  const text = V3 + '[0.5, "o", "squeezed ✔"]\n[0.25, "m", "m1"]\n';
+  const packers = { gzip: gzipSync, zstd: zstdCompressSync };
+  for (const [kind, pack] of Object.entries(packers)) {
+    await t.step(kind, async () => {
+      // Named .cast on purpose: the name says nothing, the magic bytes do.
+      await withFile(pack(ENCODER.encode(text)), async (path) => {
+        const { events, warnings } = await readAll(path);
+        assertEquals(events.map((e) => [e.time, e.code, e.data]), [
+          [500_000, "o", "squeezed ✔"],
+          [750_000, "m", "m1"],
+        ]);
+        assertEquals(warnings, []);
+      });
+    });
+  }
+});
+
+Deno.test("reader reads a gzip file cut inside its last member up to its last complete line", async () => {
+  // Two members, as the recorder writes at two flushes; the second is cut in the middle.
+  const first = gzipSync(ENCODER.encode(V3 + '[0.5, "o", "one"]\n'));
+  const second = gzipSync(ENCODER.encode('[0.5, "o", "two"]\n'.repeat(50)));
+  const bytes = new Uint8Array(first.length + second.length - 12);
+  bytes.set(first);
+  bytes.set(second.subarray(0, second.length - 12), first.length);
+  await withFile(bytes, async (path) => {
+    const { events, warnings } = await readAll(path);
+    assertEquals(events[0]!.data, "one");
+    assert(events.length >= 1 && events.every((e, i) => e.data === (i === 0 ? "one" : "two")));
+    assertStringIncludes(warnings.join("\n"), "the gzip data is cut off");
+  });
+});
+
+Deno.test("reader decodes URLs sent with Content-Encoding gzip or zstd, and asks for zstd", async () => {
+  const cast = ENCODER.encode(V3 + '[0.5, "o", "encoded"]\n');
+  const accepted: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    accepted.push(request.headers.get("accept-encoding") ?? "");
+    const path = new URL(request.url).pathname;
+    const type = { "content-type": "application/x-asciicast" };
+    if (path === "/gzip") {
+      return new Response(new Uint8Array(gzipSync(cast)), {
+        headers: { ...type, "content-encoding": "gzip" },
+      });
+    }
+    if (path === "/zstd") {
+      return new Response(new Uint8Array(zstdCompressSync(cast)), {
+        headers: { ...type, "content-encoding": "zstd" },
+      });
+    }
+    // A .cast.gz file served as it is, then zstd-encoded on the way: two layers.
+    return new Response(new Uint8Array(zstdCompressSync(gzipSync(cast))), {
+      headers: { "content-type": "application/gzip", "content-encoding": "zstd" },
+    });
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    for (const path of ["/gzip", "/zstd", "/demo.cast.gz"]) {
+      const recording = await openRecording(base + path);
+      const data = [];
+      for await (const event of recording.events) data.push(event.data);
+      assertEquals(data, ["encoded"], path);
+    }
+    assert(accepted.every((a) => a.includes("zstd")), accepted.join(" | "));
+  } finally {
+    await server.shutdown();
   }
 });

@@ -7,7 +7,8 @@
  */
 import type { Event, EventSink, Header } from "./event.ts";
 import type { Encoder, EncoderFactory } from "./encoder.ts";
-import { openRecording } from "./reader.ts";
+import { _openFileSource, type ByteSource, openRecordingSource } from "./reader.ts";
+import { type Compression, openDecompressed, sniffCompression } from "./decompress.ts";
 
 /** The formats a file can be appended to, as {@linkcode inspectForAppend} finds them. */
 export type AppendFormat = "asciicast-v3" | "asciicast-v2" | "raw" | "txt";
@@ -27,6 +28,11 @@ export interface AppendInfo {
   validBytes?: number;
   /** The file's last line is complete but lacks its newline; the writer adds one first. */
   missingNewline?: boolean;
+  /**
+   * The file is compressed (found by its bytes): what is appended must be compressed the
+   * same way, in new members or frames after the file's own.
+   */
+  compression?: Compression;
 }
 
 /** Options for {@linkcode createCastWriter}. */
@@ -268,9 +274,11 @@ class _CastWriter implements CastWriter {
 }
 
 /**
- * Inspects an existing recording before appending to it: its format, header and last event
- * time. A name ending in `.txt` is taken as txt, a file starting with `ESC[8;` as raw;
- * anything else must be asciicast v2 or v3 (v1 is refused).
+ * Inspects an existing recording before appending to it: its format, header, last event
+ * time and compression. A name ending in `.txt` (or `.txt.gz`, `.txt.zst`) is taken as txt,
+ * a file starting with `ESC[8;` as raw; anything else must be asciicast v2 or v3 (v1 is
+ * refused). A compressed file must end cleanly: one cut off by a crash is refused (it can
+ * still be read and converted), since data appended after a broken member would be lost.
  *
  * @example
  * ```ts
@@ -287,26 +295,37 @@ class _CastWriter implements CastWriter {
  * ```
  */
 export async function inspectForAppend(path: string): Promise<AppendInfo> {
-  if (/\.txt$/i.test(path)) {
-    return { format: "txt", header: { version: 3, cols: 80, rows: 24 }, lastTime: 0 };
+  const rawHead = await _head(path, await _openFileSource(path));
+  const compression = sniffCompression(rawHead);
+  if (/\.txt(\.gz|\.zst)?$/i.test(path)) {
+    return { format: "txt", header: { version: 3, cols: 80, rows: 24 }, lastTime: 0, compression };
   }
-  const head = new Uint8Array(32);
-  let n: number;
-  {
-    using file = await Deno.open(path, { read: true });
-    n = (await file.read(head)) ?? 0;
-  }
-  const start = new TextDecoder().decode(head.subarray(0, n));
+  const head = compression ? await _head(path, await _decompressed(path)) : rawHead;
+  const start = new TextDecoder().decode(head);
   const raw = start.startsWith("\x1b[8;") ? /^.\[8;(\d+);(\d+)t/.exec(start) : null;
   if (raw) {
     const header = { version: 3, cols: Number(raw[2]), rows: Number(raw[1]) } as const;
-    return { format: "raw", header, lastTime: 0 };
+    return { format: "raw", header, lastTime: 0, compression };
   }
-  if (n === 0) throw new SyntaxError(`${path}: empty file`);
+  if (head.length === 0) throw new SyntaxError(`${path}: empty file`);
   let cutOff = false;
-  const recording = await openRecording(path, {
-    onWarning: (message) => cutOff ||= message.endsWith("cut off; ignored"),
-  });
+  const onWarning = (message: string) =>
+    cutOff ||= message.endsWith("cut off; ignored") || message.endsWith("read up to there");
+  // The plain bytes are watched on their way to the reader, for the file's last byte.
+  let last = 10;
+  let source = await _openFileSource(path);
+  if (compression) source = (await openDecompressed(source, { name: path, onWarning })).source;
+  const inner = source;
+  const watched: ByteSource = {
+    prefetch: inner.prefetch,
+    read: async (into) => {
+      const n = await inner.read(into);
+      if (n !== null && n > 0) last = into[n - 1]!;
+      return n;
+    },
+    close: () => inner.close(),
+  };
+  const recording = await openRecordingSource(path, watched, { onWarning });
   if (recording.header.version === 1) {
     await recording.close();
     throw new RangeError(`${path}: appending to asciicast v1 files is not supported`);
@@ -314,7 +333,17 @@ export async function inspectForAppend(path: string): Promise<AppendInfo> {
   let lastTime = 0;
   for await (const event of recording.events) lastTime = event.time;
   const format = recording.header.version === 3 ? "asciicast-v3" : "asciicast-v2";
-  const info: AppendInfo = { format, header: recording.header, lastTime };
+  const info: AppendInfo = { format, header: recording.header, lastTime, compression };
+  if (compression) {
+    if (cutOff) {
+      throw new SyntaxError(
+        `${path}: the compressed recording is cut off, so nothing can be appended to it ` +
+          `(it can still be played or converted)`,
+      );
+    }
+    if (last !== 10) info.missingNewline = true;
+    return info;
+  }
   const end = await _lastNewlineEnd(path);
   if (end.size > end.validBytes) {
     // Only a cut-off last line triggers the reader's warning once the header is fine.
@@ -322,6 +351,28 @@ export async function inspectForAppend(path: string): Promise<AppendInfo> {
     else info.missingNewline = true;
   }
   return info;
+}
+
+/** The first 32 bytes of a source (fewer if it is shorter); closes it. */
+async function _head(path: string, source: ByteSource): Promise<Uint8Array> {
+  const head = new Uint8Array(32);
+  let n = 0;
+  try {
+    while (n < head.length) {
+      const got = await source.read(head.subarray(n));
+      if (got === null) break;
+      n += got;
+    }
+  } catch (error) {
+    throw new SyntaxError(`${path}: ${(error as Error).message}`);
+  } finally {
+    source.close();
+  }
+  return head.subarray(0, n);
+}
+
+async function _decompressed(path: string): Promise<ByteSource> {
+  return (await openDecompressed(await _openFileSource(path), { name: path })).source;
 }
 
 /** The file size and the offset just past its last newline. */

@@ -11,6 +11,7 @@ import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicas
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import type { RemoteForwarder } from "../remote/forwarder.ts";
 import type { LiveHub } from "../stream/live_hub.ts";
+import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
 import {
@@ -24,6 +25,7 @@ import { loadConfig } from "../config/asciinema_config.ts";
 import { redactText } from "../redact/redact_text.ts";
 import { type Redaction, redactionFrom } from "./_redact_options.ts";
 import { info, verbose, warn } from "./_output.ts";
+import { openOutputFile, type OutputWriterSettings, outputWriterSettings } from "./_output_file.ts";
 import {
   parseIdleTimeLimit,
   type SessionFlags,
@@ -255,14 +257,15 @@ export async function runSessionWithOutputs(
     }
     // The file is opened last: a busy port or an unreachable server leaves no empty file.
     if (flags.outputFile !== undefined) {
-      const file = target = _identify(await openRecordingTarget(flags.outputFile, flags));
+      const file = target = await openRecordingTarget(flags.outputFile, flags);
       const version = file.format.name === "asciicast-v2" ? 2 : 3;
       const encoder = await file.format.load();
       sinks.push((start) => {
         const header = sessionHeader(start, parts, version, flags.idleTimeLimit);
-        const writer = createCastWriter(fileWritable(file.file), header, {
+        const writer = createCastWriter(file.writable, header, {
           encoder,
           append: file.append,
+          ...file.writer,
           onError: () => parts.session.onNotice?.("Write error, recording suspended"),
         });
         fileHandedOver = true;
@@ -290,7 +293,7 @@ export async function runSessionWithOutputs(
     }
     if (parts.returnStatus) Deno.exitCode = status;
   } finally {
-    if (target && !fileHandedOver) target.file.close();
+    if (target && !fileHandedOver) await target.writable.abort().catch(() => {});
     if (live && !live.ended) await live.close();
     await forwarder?.finished;
     await local?.close();
@@ -391,7 +394,9 @@ function redactParts(parts: SessionParts, redaction: Redaction): void {
 
 /** Where and how the recording is written. */
 interface RecordingTarget {
-  file: Deno.FsFile;
+  /** The file, compressed on the way for a `.gz`/`.zst` name (or an appended compressed file). */
+  writable: WritableStream<Uint8Array>;
+  writer: OutputWriterSettings;
   format: Format;
   append?: AppendInfo;
   /** The file's identity when opened (a regular file), to notice it being deleted. */
@@ -409,16 +414,14 @@ async function _stillThere(path: string, target: RecordingTarget): Promise<boole
   }
 }
 
-function _identify(target: RecordingTarget): RecordingTarget {
-  const info = target.file.statSync();
-  if (info.isFile) target.identity = { dev: info.dev, ino: info.ino };
-  return target;
+function _identity(info: Deno.FileInfo): RecordingTarget["identity"] {
+  return info.isFile ? { dev: info.dev, ino: info.ino } : undefined;
 }
 
 /**
  * The file rules of asciinema 3.x: create (with parent directories); write into an empty
  * file or a non-file (a pipe, /dev/stdout) as it is; refuse an existing non-empty file
- * unless `--overwrite` or `--append`; append in the file's own format.
+ * unless `--overwrite` or `--append`; append in the file's own format (and compression).
  */
 async function openRecordingTarget(path: string, flags: OutputFlags): Promise<RecordingTarget> {
   if (flags.append && flags.overwrite) {
@@ -428,21 +431,18 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
   });
-  const format = outputFormat(path, flags.outputFormat, SESSION_FORMATS);
-  if (stat === undefined) {
-    // The parent directory (node:path is not loaded for this: it costs start-up time).
-    const parent = path.replace(/\/+[^/]*\/*$/, "");
-    if (parent !== path && parent !== "") await Deno.mkdir(parent, { recursive: true });
-    return { file: await Deno.open(path, { write: true, createNew: true }), format };
+  if (!flags.append || !stat?.isFile || stat.size === 0) {
+    const out = await openOutputFile(path, {
+      live: true,
+      format: flags.outputFormat,
+      formats: SESSION_FORMATS,
+      overwrite: flags.overwrite,
+      createParents: true,
+      existsMessage: "file exists, use --overwrite or --append",
+    });
+    const identity = _identity(await Deno.stat(path));
+    return { writable: out.writable, writer: out.writer, format: out.format, identity };
   }
-  if (stat.isDirectory) throw new Error(`${path} is a directory`);
-  if (!stat.isFile || stat.size === 0) {
-    return { file: await Deno.open(path, { write: true, truncate: stat.isFile }), format };
-  }
-  if (flags.overwrite) {
-    return { file: await Deno.open(path, { write: true, truncate: true }), format };
-  }
-  if (!flags.append) throw new Error("file exists, use --overwrite or --append");
   const append = await inspectForAppend(path);
   if (flags.outputFormat !== undefined && flags.outputFormat !== append.format) {
     throw new UsageError(
@@ -452,6 +452,15 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   }
   // A line cut off by a crash is dropped before appending.
   if (append.validBytes !== undefined) await Deno.truncate(path, append.validBytes);
-  const file = await Deno.open(path, { write: true, append: true });
-  return { file, format: outputFormat(path, append.format), append };
+  const opened = await Deno.open(path, { write: true, append: true });
+  const identity = _identity(opened.statSync());
+  const file = fileWritable(opened);
+  const compression = append.compression;
+  return {
+    writable: compression ? compressWritable(file, compression) : file,
+    writer: outputWriterSettings(compression, true),
+    format: outputFormat(path, append.format),
+    append,
+    identity,
+  };
 }

@@ -13,6 +13,7 @@ import { parseTimePoint, type TimePoint } from "../asciicast/time_spec.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import { setQuiet, warn } from "./_output.ts";
+import { openOutputFile, type OutputFile } from "./_output_file.ts";
 import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -87,7 +88,11 @@ Examples:
 
 GIF and PNG are written as the recording is read (constant memory); ${
         wholeFirst.join(" and ")
-      } need the whole recording in memory first.`,
+      } need the whole recording in memory first.
+
+INPUT may be gzip or zstd compressed (recognised by its bytes). An OUTPUT name ending in .gz
+or .zst is compressed (gzip, zstd), in the format the rest of the name means. OUTPUT is
+written to a temporary file beside it and renamed into place when the conversion succeeds.`,
     )
     .action(async (input: string, output: string, opts: ConvertFlags) => {
       setQuiet(Boolean(opts.quiet));
@@ -229,10 +234,10 @@ async function convert(input: string, output: string, format: Format, o: _Conver
   const encoder = await format.load();
   const total = o.progress ? await _duration(input) : undefined;
   const recording = await openRecording(input, { onWarning: warn });
-  let out: _Output;
+  let out: OutputFile;
   try {
     await _refuseSameFile(input, output);
-    out = await _openOutput(output, o.overwrite);
+    out = await openOutputFile(output, { format: format.name, overwrite: o.overwrite });
   } catch (error) {
     await recording.close();
     throw error;
@@ -242,8 +247,7 @@ async function convert(input: string, output: string, format: Format, o: _Conver
     writer = createCastWriter(out.writable, recording.header, {
       encoder,
       formatOptions: o.formatOptions,
-      flushBytes: 256 * 1024,
-      flushIntervalMs: 1000,
+      ...out.writer,
     });
     const bar = o.progress ? new ProgressBar(`rendering ${format.name}`, total) : undefined;
     try {
@@ -252,6 +256,7 @@ async function convert(input: string, output: string, format: Format, o: _Conver
     } finally {
       bar?.done();
     }
+    await out.commit();
     const missing = (o.formatOptions?.report as { missing?: string[] } | undefined)?.missing;
     if (missing && missing.length > 0) {
       warn(
@@ -263,7 +268,7 @@ async function convert(input: string, output: string, format: Format, o: _Conver
   } catch (error) {
     await recording.close();
     await writer?.close().catch(() => {});
-    if (out.created) await Deno.remove(output).catch(() => {});
+    await out.discard();
     if (error instanceof Deno.errors.BrokenPipe && output === "-") return;
     throw error;
   }
@@ -314,12 +319,6 @@ export async function _pump(
   }
 }
 
-interface _Output {
-  writable: WritableStream<Uint8Array>;
-  /** We created the file (so a failed conversion removes it). */
-  created: boolean;
-}
-
 async function _refuseSameFile(input: string, output: string): Promise<void> {
   if (input === "-" || output === "-" || /^https?:\/\//i.test(input)) return;
   try {
@@ -327,37 +326,6 @@ async function _refuseSameFile(input: string, output: string): Promise<void> {
     if (a === b) throw new Error(`${output} is the input file; write to another file`);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
-async function _openOutput(path: string, overwrite: boolean): Promise<_Output> {
-  if (path === "-") return { writable: _syncWritable(Deno.stdout), created: false };
-  let info: Deno.FileInfo | undefined;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  if (info?.isDirectory) throw new Error(`${path} is a directory`);
-  if (info?.isFile && info.size > 0 && !overwrite) {
-    throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
-  }
-  try {
-    const file = info === undefined
-      ? await Deno.open(path, { write: true, createNew: true })
-      : await Deno.open(path, { write: true, truncate: info.isFile });
-    return { writable: file.writable, created: info === undefined };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`cannot create ${path}: its directory does not exist`);
-    }
-    if (error instanceof Deno.errors.AlreadyExists) {
-      throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new Error(`cannot create ${path}: permission denied`);
-    }
-    throw error;
   }
 }
 

@@ -27,7 +27,7 @@ import {
 } from "../edit/operations.ts";
 import { type EditPlan, planEdit, type RecordingFacts } from "../edit/plan.ts";
 import { formatSummary, type RecordingSummary, summarizeRecording } from "../edit/summary.ts";
-import { _syncWritable } from "./convert.ts";
+import { openOutputFile, removeOnSignal } from "./_output_file.ts";
 import { setQuiet, warn } from "./_output.ts";
 import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
@@ -217,19 +217,18 @@ async function editFile(
 
     const recording = await source.open(warn);
     cleanup.push(() => recording.close());
-    const out = await _openOutput(output);
-    cleanup.push(() => out.abort());
+    const out = await openOutputFile(output, {
+      format: options.format.name,
+      overwrite: options.overwrite,
+    });
+    cleanup.push(() => out.discard());
     let writer: CastWriter | undefined;
     cleanup.push(() => writer?.close() ?? Promise.resolve());
     const progress = options.progress ? new ProgressBar("editing", facts.duration) : undefined;
     try {
       await editRecording(recording.header, recording.events, plan, {
         begin(header: Header) {
-          writer = createCastWriter(out.writable, header, {
-            encoder,
-            flushBytes: 256 * 1024,
-            flushIntervalMs: 1000,
-          });
+          writer = createCastWriter(out.writable, header, { encoder, ...out.writer });
         },
         event(event: Event) {
           writer!.write(event);
@@ -273,7 +272,7 @@ async function _summarize(source: _Source): Promise<RecordingSummary> {
 /** Copies stdin into a temporary file, so it can be read twice. */
 async function _spoolStdin(): Promise<_Source> {
   const path = await Deno.makeTempFile({ prefix: "asciirec-edit-stdin-", suffix: ".cast" });
-  const unlisten = _removeOnSignal(path);
+  const unlisten = removeOnSignal(path);
   const file = await Deno.open(path, { write: true, truncate: true });
   await Deno.stdin.readable.pipeTo(file.writable);
   return {
@@ -322,94 +321,4 @@ async function _checkOutput(path: string, overwrite: boolean): Promise<void> {
   if (info.isFile && info.size > 0 && !overwrite) {
     throw new Error(`${path}: file exists, use --overwrite option to overwrite the file`);
   }
-}
-
-/** An output being written: `commit` makes it OUT, `abort` leaves no trace of it. */
-interface _Output {
-  writable: WritableStream<Uint8Array>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-}
-
-/**
- * Opens OUT: stdout for `-`; a device or pipe as it is; otherwise a new temporary file
- * beside it, renamed over it by `commit` (so a failed or killed edit leaves no OUT). The
- * one place that opens the output, so it can move to a shared helper.
- */
-async function _openOutput(path: string): Promise<_Output> {
-  const done = () => Promise.resolve();
-  if (path === "-") return { writable: _syncWritable(Deno.stdout), commit: done, abort: done };
-  const existing = await Deno.stat(path).catch(() => undefined);
-  if (existing !== undefined && !existing.isFile) {
-    const file = await Deno.open(path, { write: true });
-    return { writable: _syncWritable(file), commit: done, abort: done };
-  }
-  const slash = path.lastIndexOf("/");
-  const dir = slash === -1 ? "." : path.slice(0, slash + 1);
-  const temp = `${dir}${slash === -1 ? "/" : ""}.${path.slice(slash + 1)}.${
-    crypto.randomUUID().slice(0, 8)
-  }.edit-tmp`;
-  let file: Deno.FsFile;
-  try {
-    // Created like any new file (mode 0666 less the umask), or with OUT's own mode.
-    file = await Deno.open(temp, { write: true, createNew: true, mode: 0o666 });
-    if (existing?.mode != null) await Deno.chmod(temp, existing.mode & 0o7777);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Error(`cannot create ${path}: its directory does not exist`);
-    }
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new Error(`cannot create ${path}: permission denied`);
-    }
-    throw error;
-  }
-  // A killed edit leaves no OUT; an interrupted one does not leave its temporary file either.
-  const unlisten = _removeOnSignal(temp);
-  let finished = false;
-  return {
-    writable: _syncWritable(file),
-    async commit() {
-      finished = true;
-      unlisten();
-      await Deno.rename(temp, path);
-    },
-    async abort() {
-      if (finished) return;
-      finished = true;
-      unlisten();
-      try {
-        file.close();
-      } catch { /* closed by the writer */ }
-      await Deno.remove(temp).catch(() => {});
-    },
-  };
-}
-
-/** Temporary files to remove if the program is interrupted. */
-const _temporary = new Set<string>();
-let _handlers: [Deno.Signal, () => void][] = [];
-
-/**
- * Until the returned function is called, SIGINT, SIGTERM and SIGHUP remove `path` (with
- * any other such file) and end the program with status 128 + the signal's number.
- */
-function _removeOnSignal(path: string): () => void {
-  if (_temporary.size === 0) {
-    const numbers: [Deno.Signal, number][] = [["SIGHUP", 1], ["SIGINT", 2], ["SIGTERM", 15]];
-    _handlers = numbers.map(([signal, number]) => [signal, () => {
-      for (const temporary of _temporary) {
-        try {
-          Deno.removeSync(temporary);
-        } catch { /* already gone */ }
-      }
-      Deno.exit(128 + number);
-    }]);
-    for (const [signal, handler] of _handlers) Deno.addSignalListener(signal, handler);
-  }
-  _temporary.add(path);
-  return () => {
-    if (!_temporary.delete(path) || _temporary.size > 0) return;
-    for (const [signal, handler] of _handlers) Deno.removeSignalListener(signal, handler);
-    _handlers = [];
-  };
 }

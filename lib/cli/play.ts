@@ -13,11 +13,14 @@
 import { Command, InvalidArgumentError } from "./command.ts";
 import { type Event, formatSize, type Size } from "../asciicast/event.ts";
 import { openRecording, type Recording } from "../asciicast/reader.ts";
+import { formatClock, parseTimePoint, type TimePoint } from "../asciicast/time_spec.ts";
+import { eventsFrom } from "../play/events_from.ts";
 import { play, type PlayStatus } from "../play/player.ts";
 import { TerminalModes } from "../play/terminal_modes.ts";
 import { HostTerminal } from "../term/host_terminal.ts";
 import { loadConfig } from "../config/asciinema_config.ts";
 import { info, setQuiet, warn } from "./_output.ts";
+import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Parsed flags of `asciirec play`. */
@@ -27,6 +30,7 @@ interface PlayFlags {
   loop?: boolean;
   pauseOnMarkers?: boolean;
   resize?: boolean;
+  from?: TimePoint;
   quiet?: boolean;
 }
 
@@ -38,8 +42,11 @@ Keys while playing:
   + / -   double / halve the speed
   q, ^C   quit
 
-FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin.
-A live stream's URL is for asciirec watch.
+FILE may be a path, an http(s):// URL (played while it downloads) or - for stdin, and
+may be gzip or zstd compressed. A live stream's URL is for asciirec watch.
+--from TIME starts at TIME with the screen as it was there (what came before is replayed
+into a terminal in memory first, which takes a moment on a long recording). TIME is
+seconds (12.5), mm:ss[.fff], hh:mm:ss[.fff] (as grep prints), marker:LABEL or mN.
 Without a terminal on stdin and stdout, the output goes to stdout with its timing and
 keys are not read. --loop reopens FILE for each pass, so it cannot be used with -.
 Without -s or -i, [playback] speed and idle_time_limit in asciinema's config.toml apply;
@@ -48,6 +55,8 @@ its pause_key, step_key and next_marker_key rebind those keys.
 Examples:
   asciirec play demo.cast
   asciirec play -s 2 -i 1 https://example.com/demo.cast
+  asciirec play --from 03:12.457 session.cast.zst
+  asciirec play --from marker:deploy demo.cast
   asciirec rec -q /dev/stdout | asciirec play -`;
 
 /** Builds the `play` command. */
@@ -64,6 +73,11 @@ export function playCommand(): Command {
     .option("-l, --loop", "play again from the start until quit")
     .option("-m, --pause-on-markers", "pause at each marker")
     .option("-r, --resize", "resize the terminal to the recording's size (ESC [ 8 ; rows ; cols t)")
+    .option(
+      "--from <time>",
+      "start at TIME (seconds, mm:ss.fff, hh:mm:ss, marker:LABEL, mN) with its screen",
+      _parseFrom,
+    )
     .option("-q, --quiet", "print no info lines or warnings")
     .addHelpText("after", HELP_AFTER)
     .action((file: string, flags: PlayFlags) => _play(file, flags));
@@ -75,6 +89,19 @@ function _parseSpeed(value: string): number {
     throw new InvalidArgumentError("The speed must be a positive number, e.g. 2 or 0.5.");
   }
   return speed;
+}
+
+function _describe(point: TimePoint): string {
+  if (point.kind === "time") return formatClock(point.time);
+  return point.kind === "marker" ? `marker:${point.label}` : `m${point.number}`;
+}
+
+function _parseFrom(value: string): TimePoint {
+  try {
+    return parseTimePoint(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function _parseIdleTimeLimit(value: string): number {
@@ -169,6 +196,19 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
   const open = (): Promise<Recording> =>
     openRecording(source, { onWarning, signal: aborter.signal });
   const recording = await open();
+  const from = flags.from;
+  // Later passes of --loop skip without a progress line: the terminal is playing by then.
+  const start = async (r: Recording, quiet = Boolean(flags.quiet)) => {
+    if (!from) return r.events;
+    const progress = !quiet && Deno.stderr.isTerminal()
+      ? new ProgressBar(`skipping to ${_describe(from)}:`, undefined)
+      : undefined;
+    try {
+      return await eventsFrom(r, from, { onProgress: progress && ((t) => progress.update(t)) });
+    } finally {
+      progress?.done();
+    }
+  };
 
   const modes = new TerminalModes();
   let output: _Output | undefined;
@@ -201,7 +241,7 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
     output = _openOutput();
     const out = output;
     const { header } = recording;
-    info(`Replaying session from ${source}`);
+    info(`Replaying session from ${source}${from ? `, starting at ${_describe(from)}` : ""}`);
     if (
       out.size && !flags.resize && (out.size.cols !== header.cols || out.size.rows !== header.rows)
     ) {
@@ -210,10 +250,12 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
           `it may look wrong (use -r to resize the terminal)`,
       );
     }
+    // Skipping to --from happens before raw mode, so that ctrl+c can still stop it.
+    const first = await start(recording);
+    const events = flags.loop ? _loop(first, open, (r) => start(r, true), flags.resize) : first;
     out.start();
     raw = true;
     if (flags.resize) out.write(encoder.encode(_resizeSequence(header)));
-    const events = flags.loop ? _loop(recording, open, flags.resize) : recording.events;
     const result = await play(events, {
       write: (bytes) => {
         modes.feed(bytes);
@@ -229,8 +271,9 @@ async function _play(source: string, flags: PlayFlags): Promise<void> {
     });
     status = result.status;
   } catch (error) {
-    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-    // The reader of stdout went away (`asciirec play x.cast | head`): stop quietly.
+    // The reader of stdout went away (`asciirec play x.cast | head`), or ctrl+c while
+    // skipping to --from: stop quietly.
+    if (!(error instanceof Deno.errors.BrokenPipe) && !aborter.signal.aborted) throw error;
   } finally {
     restore();
     for (const [signal, listener] of signals) Deno.removeSignalListener(signal, listener);
@@ -255,16 +298,17 @@ function _exitOnSignal(restore: () => void, status: number): never {
 
 /**
  * The events of `--loop`: one pass after the other on one continuous timeline, the file
- * reopened for each pass (and with `--resize`, the terminal resized to the header's size at
- * the start of each pass after the first).
+ * reopened for each pass (each starting at `--from`, if given; and with `--resize`, the
+ * terminal resized to the header's size at the start of each pass after the first).
  */
 async function* _loop(
-  first: Recording,
+  first: AsyncIterableIterator<Event>,
   open: () => Promise<Recording>,
+  start: (recording: Recording) => Promise<AsyncIterableIterator<Event>>,
   resize: boolean | undefined,
 ): AsyncGenerator<Event> {
   let last = 0;
-  for await (const event of first.events) {
+  for await (const event of first) {
     last = event.time;
     yield event;
   }
@@ -275,7 +319,7 @@ async function* _loop(
     const recording = await open();
     if (resize) yield { time: offset, code: "r", data: formatSize(recording.header) };
     last = 0;
-    for await (const event of recording.events) {
+    for await (const event of await start(recording)) {
       last = event.time;
       yield { time: offset + event.time, code: event.code, data: event.data };
     }

@@ -42,7 +42,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "cat",
-    summary: "join recordings into one, on one timeline, written to stdout",
+    summary: "join recordings into one, on one timeline (to stdout or a file)",
     load: async () => (await import("./cat.ts")).catCommand(),
   },
   {
@@ -54,6 +54,11 @@ const COMMANDS: readonly CommandEntry[] = [
     name: "edit",
     summary: "cut, trim, speed up or mark a recording; the screen stays right after every cut",
     load: async () => (await import("./edit.ts")).editCommand(),
+  },
+  {
+    name: "grep",
+    summary: "search the text a viewer saw in recordings, with times to play from",
+    load: async () => (await import("./grep.ts")).grepCommand(),
   },
   {
     name: "stream",

@@ -6,16 +6,15 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import { Command } from "./command.ts";
 import { openRecording } from "../asciicast/reader.ts";
+import { openOutputFile, type OutputFile } from "./_output_file.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { loadConfig } from "../config/asciinema_config.ts";
 import { redactEvents, redactHeader, redactRecording } from "../redact/redact_recording.ts";
 import type { RecordingFinding } from "../redact/redact_recording.ts";
 import { info, setQuiet, warn } from "./_output.ts";
 import { addRedactOptions, type RedactFlags, redactionFrom } from "./_redact_options.ts";
-import { _syncWritable } from "./convert.ts";
 import { UsageError } from "./usage_error.ts";
 
 interface RedactCommandFlags extends RedactFlags {
@@ -82,17 +81,22 @@ async function redactTo(
     }
   }
   const recording = await openRecording(input, { onWarning: warn });
-  if (output === "-") return await redactRecording(recording, _syncWritable(Deno.stdout), rules);
-  // Written beside OUT and renamed at the end: a failed run leaves no half file.
-  const temp = join(dirname(output), `.${crypto.randomUUID()}.asciirec-tmp`);
+  // Written beside OUT and renamed at the end: a failed run leaves no half file; a .gz or
+  // .zst name is compressed.
+  let out: OutputFile;
   try {
-    const file = await Deno.open(temp, { write: true, createNew: true });
-    const found = await redactRecording(recording, file.writable, rules);
-    await Deno.rename(temp, output);
+    out = await openOutputFile(output, { format: "asciicast-v3", overwrite: true });
+  } catch (error) {
+    await recording.close();
+    throw error;
+  }
+  try {
+    const found = await redactRecording(recording, out.writable, rules);
+    await out.commit();
     return found;
   } catch (error) {
     await recording.close();
-    await Deno.remove(temp).catch(() => {});
+    await out.discard();
     throw error;
   }
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { EncoderFactory } from "../asciicast/encoder.ts";
+import { withoutCompressionExtension } from "../compress/compression_for_path.ts";
 
 /** One output format. */
 export interface Format {
@@ -134,13 +135,15 @@ export function formatByName(name: string, formats: readonly Format[] = FORMATS)
 }
 
 /**
- * The format a file name means by its ending (`demo.gif` → gif, `demo.cast` → asciicast v3);
- * undefined when the ending means none.
+ * The format a file name means by its ending (`demo.gif` → gif, `demo.cast` → asciicast v3),
+ * seeing through a compression ending (`demo.cast.gz` → asciicast v3, compressed); undefined
+ * when the ending means none.
  *
  * @example
  * ```ts
  * import { formatForPath } from "./registry.ts";
  * formatForPath("notes/demo.TXT")?.name; // "txt"
+ * formatForPath("demo.cast.zst")?.name; // "asciicast-v3"
  * formatForPath("demo")?.name; // undefined
  * ```
  */
@@ -148,7 +151,7 @@ export function formatForPath(
   path: string,
   formats: readonly Format[] = FORMATS,
 ): Format | undefined {
-  const lower = path.toLowerCase();
+  const lower = withoutCompressionExtension(path).toLowerCase();
   return formats.find((f) => f.extensions.some((ext) => lower.endsWith(ext)));
 }
 

@@ -98,6 +98,11 @@ class _Conn {
     try {
       const n = await Promise.race([this.conn.read(chunk), deadline]);
       if (n === null) return false;
+      if (this.buf.length === 0) {
+        // Nothing left over (the usual case in a long body): no copy.
+        this.buf = chunk.subarray(0, n);
+        return true;
+      }
       const next = new Uint8Array(this.buf.length + n);
       next.set(this.buf);
       next.set(chunk.subarray(0, n), this.buf.length);

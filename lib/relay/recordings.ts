@@ -11,7 +11,8 @@ import { redactRecording } from "../redact/redact_recording.ts";
 import { redactText } from "../redact/redact_text.ts";
 import type { CompiledRules } from "../redact/rules.ts";
 import { baseUrl } from "./api.ts";
-import { apiError, json, readLimited } from "./http.ts";
+import { apiError, json } from "./http.ts";
+import { saveMultipartFile } from "./multipart_file.ts";
 import { authenticate } from "./install_auth.ts";
 import type { RecordingRecord, RelayStore } from "./store.ts";
 import { randomToken } from "./token.ts";
@@ -73,25 +74,24 @@ export class Recordings {
       await request.body?.cancel();
       return tooLarge();
     }
-    const body = await readLimited(request, limit + MULTIPART_SLACK);
-    if (body === undefined) return tooLarge();
-    let form: FormData;
-    try {
-      form = await new Response(body, {
-        headers: { "content-type": request.headers.get("content-type") ?? "" },
-      }).formData();
-    } catch {
-      return apiError(400, "bad_request", "Expected a multipart/form-data body");
-    }
-    const part = form.get(partName) ?? form.get("file") ?? form.get("asciicast");
-    if (!(part instanceof File)) {
-      return apiError(400, "bad_request", `Expected the recording in the "${partName}" part`);
-    }
-    if (part.size > limit) return tooLarge();
     const token = randomToken(16);
     const finalPath = join(this.#recordingsDir, `${token}.cast`);
     const tempPath = `${finalPath}.part`;
-    await Deno.writeFile(tempPath, new Uint8Array(await part.arrayBuffer()));
+    // Written to disk as it arrives: an upload of any size takes constant memory.
+    const part = await saveMultipartFile(request.body ?? new Blob().stream(), {
+      contentType: request.headers.get("content-type") ?? "",
+      partNames: [partName, "file", "asciicast"],
+      path: tempPath,
+      maxBytes: limit,
+      maxBodyBytes: limit + MULTIPART_SLACK,
+    });
+    if (!part.ok && part.problem === "too_large") return tooLarge();
+    if (!part.ok && part.problem === "not_multipart") {
+      return apiError(400, "bad_request", "Expected a multipart/form-data body");
+    }
+    if (!part.ok) {
+      return apiError(400, "bad_request", `Expected the recording in the "${partName}" part`);
+    }
     let title: string | null = null;
     try {
       const recording = await openRecording(tempPath);
@@ -117,7 +117,7 @@ export class Recordings {
       }
     } catch (error) {
       await Deno.remove(tempPath).catch(() => {});
-      const message = error instanceof Error ? error.message.replace(tempPath, part.name) : "";
+      const message = error instanceof Error ? error.message.replace(tempPath, part.fileName) : "";
       return apiError(422, "validation_failed", `Invalid asciicast file: ${message}`, [
         { field: "file", message },
       ]);
@@ -127,7 +127,7 @@ export class Recordings {
       token,
       owner,
       streamId: null,
-      fileName: part.name || "recording.cast",
+      fileName: part.fileName || "recording.cast",
       size: (await Deno.stat(finalPath)).size,
       title,
     });

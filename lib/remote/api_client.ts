@@ -174,18 +174,46 @@ export class ApiClient {
   /**
    * `POST /api/v1/recordings`: uploads a recording as the multipart part `file`.
    *
-   * @param bytes the file's content, sent as is.
+   * @param content the file's content, sent as is: bytes, or a stream for a file too large
+   * to hold in memory (sent with chunked transfer encoding).
    * @param fileName the name the server sees.
    */
-  async upload(bytes: Uint8Array<ArrayBuffer>, fileName: string): Promise<UploadResult> {
-    const form = new FormData();
-    form.append("file", new Blob([bytes], { type: "application/x-asciicast" }), fileName);
+  async upload(
+    content: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
+    fileName: string,
+  ): Promise<UploadResult> {
+    let form: FormData | ReadableStream<Uint8Array>;
+    let type: string | undefined;
+    let timeout: number | AbortSignal = this.#uploadTimeoutMs;
+    if (content instanceof ReadableStream) {
+      // A streamed upload may take any time while it makes progress: it is given up after
+      // the upload timeout without a byte sent, or without an answer once all was sent.
+      const boundary = `asciirec-${crypto.randomUUID()}`;
+      const stalled = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => stalled.abort(new DOMException("The operation timed out.", "TimeoutError")),
+          this.#uploadTimeoutMs,
+        );
+        Deno.unrefTimer(timer);
+      };
+      arm();
+      form = _multipartStream(boundary, "file", fileName, content, arm);
+      type = `multipart/form-data; boundary=${boundary}`;
+      timeout = stalled.signal;
+    } else {
+      form = new FormData();
+      form.append("file", new Blob([content], { type: "application/x-asciicast" }), fileName);
+    }
     const body = await this.#request(
       "POST",
       "api/v1/recordings",
       form,
       "upload",
-      this.#uploadTimeoutMs,
+      timeout,
+      type,
     );
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw new ApiError(`${this.#host} sent an unexpected upload response`, 200);
@@ -219,9 +247,10 @@ export class ApiClient {
   async #request(
     method: string,
     path: string,
-    body: string | FormData | undefined,
+    body: string | FormData | ReadableStream<Uint8Array> | undefined,
     purpose: "stream" | "upload",
-    timeoutMs: number,
+    timeout: number | AbortSignal,
+    contentType?: string,
   ): Promise<unknown> {
     const headers: Record<string, string> = {
       "Accept": "application/json",
@@ -229,13 +258,14 @@ export class ApiClient {
       "User-Agent": this.#userAgent,
     };
     if (typeof body === "string") headers["Content-Type"] = "application/json";
+    if (contentType !== undefined) headers["Content-Type"] = contentType;
     let response: Response;
     try {
       response = await fetch(apiUrl(this.serverUrl, path), {
         method,
         headers,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: typeof timeout === "number" ? AbortSignal.timeout(timeout) : timeout,
       });
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
@@ -347,4 +377,42 @@ function _streamInfo(value: unknown): StreamInfo {
     throw new ApiError("the server sent a stream without url and ws_producer_url", 200);
   }
   return record as StreamInfo;
+}
+
+/**
+ * A multipart/form-data body with one file part, streamed from `content`; `onProgress` is
+ * called as each piece is handed on.
+ */
+function _multipartStream(
+  boundary: string,
+  field: string,
+  fileName: string,
+  content: ReadableStream<Uint8Array>,
+  onProgress: () => void,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const quoted = fileName.replace(/["\\\r\n]/g, "_");
+  const head = encoder.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${quoted}"\r\n` +
+      `Content-Type: application/x-asciicast\r\n\r\n`,
+  );
+  const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+  const reader = content.getReader();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      onProgress();
+      if (!started) {
+        started = true;
+        controller.enqueue(head);
+        return;
+      }
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.enqueue(tail);
+        controller.close();
+      } else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }

@@ -63,6 +63,8 @@ export interface XCell {
 export interface XLine {
   isWrapped: boolean;
   length: number;
+  /** Three numbers per cell: content (code point, combined flag, width), fg, bg. */
+  _data: Uint32Array;
   loadCell(x: number, cell: XCell): XCell;
   translateToString(trimRight?: boolean, start?: number, end?: number): string;
 }
@@ -157,6 +159,12 @@ export function internals(term: Terminal): XInternals {
     newCell: () => term.buffer.normal.getNullCell() as unknown as XCell,
   };
 }
+
+/**
+ * The terminal inside each `Vt`, for the modules of this folder that read more of it than
+ * `Vt` shows (the line tracker).
+ */
+export const vtTerminals: WeakMap<object, Terminal> = new WeakMap();
 
 /**
  * True while output written to the terminal waits in its write queue (xterm parses in

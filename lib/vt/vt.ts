@@ -19,7 +19,13 @@ import type { Terminal } from "@xterm/headless";
 import { EscapeTail } from "./_escape_tail.ts";
 import { serialize } from "./_serialize.ts";
 import { checkScrollback, checkSize } from "./_size.ts";
-import { createTerminal, hasPendingOutput, pendingLength, writeSyncOf } from "./_xterm.ts";
+import {
+  createTerminal,
+  hasPendingOutput,
+  pendingLength,
+  vtTerminals,
+  writeSyncOf,
+} from "./_xterm.ts";
 import { readScreen } from "./_read_screen.ts";
 import type { Screen } from "./screen.ts";
 
@@ -95,6 +101,7 @@ export class Vt implements Disposable {
     this.#rows = rows;
     this.#term = createTerminal(cols, rows, { scrollback, onError: options.onError });
     if (options.sync) this.#writeSync = writeSyncOf(this.#term);
+    vtTerminals.set(this, this.#term);
   }
 
   /** Columns, as of the last `resize` (or the constructor). */
