@@ -1,6 +1,6 @@
 /**
  * The relay's HTTP API in process: stream create/update/list/delete with install-id auth,
- * uploads served back byte-identical, pages, and state surviving a restart.
+ * uploads served back byte-identical (compressed ones decompressed), pages, and state surviving a restart.
  */
 import {
   assert,
@@ -9,6 +9,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "./_assert.ts";
+import { gzipSync, zstdCompressSync } from "node:zlib";
 import { ApiClient, ApiError } from "../lib/remote/api_client.ts";
 import { api, createLiveStream, newInstallId, startTestRelay } from "./_relay.ts";
 
@@ -191,6 +192,34 @@ Deno.test("uploads of v2 and v3 files are served back byte-identical at /a/<id>.
       assertStringIncludes(html, "asciinema-player.min.js");
     });
   }
+  await t.step(
+    "a gzip or zstd upload (as asciinema uploads a .cast.gz) is kept decompressed",
+    async () => {
+      const plain = new TextEncoder().encode(V3_CAST);
+      for (
+        const [name, packed] of [["c.cast.gz", gzipSync(plain)], [
+          "c.cast.zst",
+          zstdCompressSync(plain),
+        ]] as const
+      ) {
+        const result = await client.upload(new Uint8Array(packed), name);
+        const file = await fetch(`${result.url}.cast`);
+        assertEquals(new Uint8Array(await file.arrayBuffer()), plain, name);
+      }
+    },
+  );
+  await t.step("a compressed upload over the limit once decompressed → 413", async () => {
+    const bomb = gzipSync(
+      new TextEncoder().encode(V2_CAST + `[2, "o", "${"x".repeat(50_000)}"]\n`),
+    );
+    assert(bomb.length < 4096);
+    const error = await assertRejects(
+      () => client.upload(new Uint8Array(bomb), "bomb.cast.gz"),
+      ApiError,
+      "size limit",
+    ) as ApiError;
+    assertEquals(error.status, 413);
+  });
   await t.step("the page's player files are served", async () => {
     const js = await fetch(`${r.url}/assets/asciinema-player.min.js`);
     assertEquals(js.status, 200);

@@ -6,7 +6,8 @@
  * @module
  */
 import { join } from "node:path";
-import { openRecording } from "../asciicast/reader.ts";
+import { openByteSource, openRecording } from "../asciicast/reader.ts";
+import { openDecompressed } from "../asciicast/decompress.ts";
 import { redactRecording } from "../redact/redact_recording.ts";
 import { redactText } from "../redact/redact_text.ts";
 import type { CompiledRules } from "../redact/rules.ts";
@@ -94,6 +95,12 @@ export class Recordings {
     }
     let title: string | null = null;
     try {
+      // A compressed upload (`asciinema upload demo.cast.gz`) is kept decompressed: the
+      // player and every other client read plain asciicast from /a/<id>.cast.
+      if (!(await _decompressInPlace(tempPath, limit))) {
+        await Deno.remove(tempPath).catch(() => {});
+        return tooLarge();
+      }
       const recording = await openRecording(tempPath);
       for await (const _event of recording.events) {
         // Reading every event checks the whole file.
@@ -166,4 +173,36 @@ export class Recordings {
     }
     return new Response(file.readable, { headers });
   }
+}
+
+/**
+ * Replaces the gzip or zstd file at `path` by its decompressed bytes (a plain file is left
+ * as it is). False when the decompressed bytes would pass `maxBytes`: then nothing is kept.
+ */
+async function _decompressInPlace(path: string, maxBytes: number): Promise<boolean> {
+  const { bytes } = await openByteSource(path);
+  const { source, compressions } = await openDecompressed(bytes, { name: "the upload" });
+  if (compressions.length === 0) {
+    source.close();
+    return true;
+  }
+  const plainPath = `${path}.plain`;
+  const out = await Deno.open(plainPath, { write: true, createNew: true });
+  let kept = false;
+  try {
+    const buffer = new Uint8Array(64 * 1024);
+    let total = 0;
+    for (let n = await source.read(buffer); n !== null; n = await source.read(buffer)) {
+      total += n;
+      if (total > maxBytes) return false;
+      for (let done = 0; done < n;) done += await out.write(buffer.subarray(done, n));
+    }
+    kept = true;
+  } finally {
+    source.close();
+    out.close();
+    if (kept) await Deno.rename(plainPath, path);
+    else await Deno.remove(plainPath).catch(() => {});
+  }
+  return true;
 }
