@@ -4,7 +4,7 @@
  * single `deno compile` binary will do. Assets (player, page) must reach the program through
  * imports.
  */
-import { assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { MAIN, PERMISSIONS } from "./_cli.ts";
 
 async function run(cmd: string, args: string[], options: Deno.CommandOptions = {}) {
@@ -122,6 +122,63 @@ Deno.test({
     const text = await Deno.readTextFile(`${empty}/demo.svg`);
     assertMatch(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assertStringIncludes(text, ">bold</text>");
+  });
+
+  await t.step("rec redacts a token at once; redact --verify passes the file", async () => {
+    const token = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8";
+    const r = await asciirec(["rec", "-q", "-c", `printf 'token ${token}\\n'`, "secret.cast"]);
+    assertEquals(r.code, 0, r.stderr);
+    const text = await Deno.readTextFile(`${empty}/secret.cast`);
+    assert(!text.slice(text.indexOf("\n")).includes(token), "the token reached the events");
+    assertStringIncludes(text, "*".repeat(token.length));
+    const verified = await asciirec(["redact", "--verify", "secret.cast"]);
+    assertEquals(verified.code, 0, verified.stderr);
+  });
+
+  await t.step("serve answers its API and pages (SQLite inside)", async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--no-remote",
+        "--no-npm",
+        ...PERMISSIONS,
+        "asciirec.js",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        "relay-data",
+      ],
+      cwd: empty,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1", HOME: empty },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    try {
+      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let stderr = "";
+      let url: string | undefined;
+      while (url === undefined) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`serve ended before listening: ${stderr}`);
+        stderr += value;
+        url = /listening on (http\S+)/.exec(stderr)?.[1];
+      }
+      const created = await fetch(`${url}/api/v1/streams`, {
+        method: "POST",
+        headers: { authorization: `Basic ${btoa(`:${crypto.randomUUID()}`)}` },
+      });
+      assert(created.ok, `stream creation answered ${created.status}`);
+      const { url: page } = await created.json() as { url: string };
+      const html = await (await fetch(page)).text();
+      assertStringIncludes(html, "AsciinemaPlayer");
+      await reader.cancel();
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+    }
   });
 
   await t.step("stream --local serves the page and the embedded player", async () => {
