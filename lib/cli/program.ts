@@ -47,7 +47,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "convert",
-    summary: "convert a recording to another format (asciicast v3/v2, raw output, text)",
+    summary: "convert a recording (asciicast v3/v2, raw, text) or export it (SVG, GIF, PNG, HTML)",
     load: async () => (await import("./convert.ts")).convertCommand(),
   },
   {
