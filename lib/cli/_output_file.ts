@@ -267,3 +267,18 @@ export function removeOnSignal(path: string): () => void {
     _handlers = [];
   };
 }
+
+/**
+ * Refuses to write `output` over `input` (the same file by any path): reading and writing one
+ * file at once would destroy it. Stdin, stdout, URLs and an output that does not exist yet
+ * pass.
+ */
+export async function refuseSameFile(input: string, output: string): Promise<void> {
+  if (input === "-" || output === "-" || /^https?:\/\//i.test(input)) return;
+  try {
+    const [a, b] = await Promise.all([Deno.realPath(input), Deno.realPath(output)]);
+    if (a === b) throw new Error(`${output} is the input file; write to another file`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
-import { openOutputFile, outputWriterSettings } from "./_output_file.ts";
+import { openOutputFile, outputWriterSettings, refuseSameFile } from "./_output_file.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "asciirec-output-" });
@@ -92,4 +92,25 @@ Deno.test("openOutputFile writes a live output in place, creating parent directo
     await out.commit();
     assertEquals(await names(`${dir}/a/b`), ["live.cast.gz"]);
   });
+});
+
+Deno.test("refuseSameFile refuses the input by any path, and lets other outputs through", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/in.cast`, "{}\n");
+    await Deno.symlink(`${dir}/in.cast`, `${dir}/link.cast`);
+    for (const output of [`${dir}/in.cast`, `${dir}/./in.cast`, `${dir}/link.cast`]) {
+      await assertRejects(
+        () => refuseSameFile(`${dir}/in.cast`, output),
+        Error,
+        "is the input file",
+      );
+    }
+    await refuseSameFile(`${dir}/in.cast`, `${dir}/new.cast`); // does not exist yet
+    await refuseSameFile("-", `${dir}/in.cast`);
+    await refuseSameFile(`${dir}/in.cast`, "-");
+    await refuseSameFile("https://example.com/in.cast", `${dir}/in.cast`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -13,7 +13,7 @@ import { parseTimePoint, type TimePoint } from "../asciicast/time_spec.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import { setQuiet, warn } from "./_output.ts";
-import { openOutputFile, type OutputFile } from "./_output_file.ts";
+import { openOutputFile, type OutputFile, refuseSameFile } from "./_output_file.ts";
 import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -236,7 +236,7 @@ async function convert(input: string, output: string, format: Format, o: _Conver
   const recording = await openRecording(input, { onWarning: warn });
   let out: OutputFile;
   try {
-    await _refuseSameFile(input, output);
+    await refuseSameFile(input, output);
     out = await openOutputFile(output, { format: format.name, overwrite: o.overwrite });
   } catch (error) {
     await recording.close();
@@ -316,16 +316,6 @@ export async function _pump(
       onProgress?.(event.time);
       await writer.drain();
     }
-  }
-}
-
-async function _refuseSameFile(input: string, output: string): Promise<void> {
-  if (input === "-" || output === "-" || /^https?:\/\//i.test(input)) return;
-  try {
-    const [a, b] = await Promise.all([Deno.realPath(input), Deno.realPath(output)]);
-    if (a === b) throw new Error(`${output} is the input file; write to another file`);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }
 

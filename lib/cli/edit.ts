@@ -27,7 +27,7 @@ import {
 } from "../edit/operations.ts";
 import { type EditPlan, planEdit, type RecordingFacts } from "../edit/plan.ts";
 import { formatSummary, type RecordingSummary, summarizeRecording } from "../edit/summary.ts";
-import { openOutputFile, removeOnSignal } from "./_output_file.ts";
+import { openOutputFile, refuseSameFile, removeOnSignal } from "./_output_file.ts";
 import { setQuiet, warn } from "./_output.ts";
 import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
@@ -185,7 +185,7 @@ async function editFile(
 ): Promise<void> {
   const encoder = await options.format.load();
   const { editRecording } = await import("../edit/editor.ts");
-  await _refuseSameFile(input, output);
+  await refuseSameFile(input, output);
   // Refuse an existing OUT before reading anything.
   await _checkOutput(output, options.overwrite);
   const cleanup: (() => Promise<void>)[] = [];
@@ -296,16 +296,6 @@ async function _spoolStdin(): Promise<_Source> {
       return Deno.remove(path).catch(() => {});
     },
   };
-}
-
-async function _refuseSameFile(input: string, output: string): Promise<void> {
-  if (input === "-" || output === "-" || /^https?:\/\//i.test(input)) return;
-  try {
-    const [a, b] = await Promise.all([Deno.realPath(input), Deno.realPath(output)]);
-    if (a === b) throw new Error(`${output} is the input file; write to another file`);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
 }
 
 async function _checkOutput(path: string, overwrite: boolean): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import { Command } from "./command.ts";
 import { openRecording } from "../asciicast/reader.ts";
-import { openOutputFile, type OutputFile } from "./_output_file.ts";
+import { openOutputFile, type OutputFile, refuseSameFile } from "./_output_file.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { loadConfig } from "../config/asciinema_config.ts";
 import { redactEvents, redactHeader, redactRecording } from "../redact/redact_recording.ts";
@@ -75,11 +75,8 @@ async function redactTo(
     if (info && info.size > 0 && !overwrite) {
       throw new Error(`${output}: file exists, use --overwrite option to overwrite the file`);
     }
-    if (input !== "-" && info) {
-      const [a, b] = await Promise.all([Deno.realPath(input), Deno.realPath(output)]);
-      if (a === b) throw new Error(`${output} is the input file; write to another file`);
-    }
   }
+  await refuseSameFile(input, output);
   const recording = await openRecording(input, { onWarning: warn });
   // Written beside OUT and renamed at the end: a failed run leaves no half file; a .gz or
   // .zst name is compressed.
