@@ -37,9 +37,14 @@ export const TEST_ENV: Record<string, string> = {
  */
 export const V8_FLAGS = "--v8-flags=--max-semi-space-size=4,--heap-growing-percent=10";
 
-/** The argv prefix that runs asciirec from source: `[deno, run, …flags, main.ts]`. */
+/**
+ * The argv prefix that runs asciirec from source: `[deno, run, …flags, main.ts]`. Flags in
+ * `ASCIIREC_DENO_FLAGS` are added (to profile a test's or a benchmark's asciirec with
+ * `--cpu-prof --cpu-prof-dir=DIR`).
+ */
 export function cliArgv(): string[] {
-  return [Deno.execPath(), "run", "--quiet", V8_FLAGS, ...PERMISSIONS, MAIN];
+  const extra = Deno.env.get("ASCIIREC_DENO_FLAGS")?.split(" ").filter(Boolean) ?? [];
+  return [Deno.execPath(), "run", "--quiet", ...extra, V8_FLAGS, ...PERMISSIONS, MAIN];
 }
 
 /** What a finished asciirec process left behind. */

@@ -474,7 +474,8 @@ const TRIGGER_PREFIX = 12;
  * one (`(?:[pP][aA][sS][sS]…|…)`), else the class of its first characters. A stream can skip
  * text up to the next such position without running the program on it. Also returns the
  * longest prefix length (how much of a chunk's end must be looked at in case a prefix
- * continues in the next chunk).
+ * continues in the next chunk), and the characters that begin it, as the inside of a
+ * character class.
  *
  * @example
  * ```ts
@@ -482,7 +483,7 @@ const TRIGGER_PREFIX = 12;
  * triggerOf(compilePattern("ghp_[a-z]+")).source; // "ghp_"
  * ```
  */
-export function triggerOf(program: Program): { source: string; longest: number } {
+export function triggerOf(program: Program): { source: string; longest: number; first: string } {
   const prefixes: string[][] = [];
   let ok = true;
   const walk = (pc: number, prefix: string[], seen: Set<number>) => {
@@ -535,6 +536,8 @@ export function triggerOf(program: Program): { source: string; longest: number }
     return {
       source: prefixes.map((p) => p.join("")).join("|"),
       longest: Math.max(...prefixes.map((p) => p.length)),
+      // A unit is `x`, `\u{…}` or `[xy]`: inside a class, the first two stand as they are.
+      first: prefixes.map((p) => p[0]!.startsWith("[") ? p[0]!.slice(1, -1) : p[0]!).join(""),
     };
   }
   // No literal prefix: every character that can begin a match.
@@ -562,7 +565,7 @@ export function triggerOf(program: Program): { source: string; longest: number }
     if (firsts.some((set) => setHas(set, c))) cls += `\\x${c.toString(16).padStart(2, "0")}`;
   }
   if (nonAscii) cls += "\\u0080-\\uffff";
-  return { source: cls === "" ? "(?!)" : `[${cls}]`, longest: 1 };
+  return { source: cls === "" ? "(?!)" : `[${cls}]`, longest: 1, first: cls };
 }
 
 /** One literal character of a prefix as regex source: `a`, `[aA]`, or undefined. */

@@ -74,7 +74,7 @@ export interface RelayOptions {
   liveStreamLimit?: number;
   /** Save each producer session of a live stream as a recording. Default false. */
   recordStreams?: boolean;
-  /** Makes the headless terminal of a stream. Default `new Vt(cols, rows, { scrollback: 0 })`. */
+  /** Makes the headless terminal of a stream. Default a `Vt` without scrollback that skips scrolled-off floods. */
   createTerminal?: (cols: number, rows: number) => LiveTerminal;
   /** Viewer fan-out settings (queue bounds…). */
   hub?: ViewerOptions;
@@ -135,7 +135,7 @@ export class Relay {
       graceMs: options.graceMs ?? 60_000,
       recordStreams: options.recordStreams ?? false,
       createTerminal: options.createTerminal ??
-        ((cols, rows) => new Vt(cols, rows, { scrollback: 0 })),
+        ((cols, rows) => new Vt(cols, rows, { scrollback: 0, skipScrolledOff: true })),
       viewers: { ...options.hub, maxViewers: options.maxViewers },
       rewind: options.rewind === false
         ? undefined

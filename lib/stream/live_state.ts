@@ -89,7 +89,8 @@ export interface LiveSubscriber {
 export interface LiveStateOptions {
   /**
    * Makes the headless terminal. Default: a {@linkcode WorkerVt} (the emulator parses in a
-   * worker thread, off the session's output loop).
+   * worker thread, off the session's output loop) without scrollback, that skips drawing
+   * what a flood scrolls off unseen.
    */
   createTerminal?: (cols: number, rows: number) => LiveTerminal;
   /** Monotonic clock in milliseconds. Default `performance.now`. */
@@ -160,7 +161,7 @@ export class LiveState implements EventSink {
   /** Makes a live state; nothing runs until {@linkcode LiveState.begin}. */
   constructor(options: LiveStateOptions = {}) {
     this.#createTerminal = options.createTerminal ??
-      ((cols, rows) => new WorkerVt(cols, rows, { scrollback: 0 }));
+      ((cols, rows) => new WorkerVt(cols, rows, { scrollback: 0, skipScrolledOff: true }));
     this.#now = options.now ?? (() => performance.now());
     this.#maxPendingBytes = options.maxPendingBytes ?? 16 * 1024 * 1024;
     this.#highWater = options.highWaterBacklog ?? 16 * 1024 * 1024;

@@ -77,10 +77,29 @@ interface _Chunk {
   length: number;
 }
 
+/** An event as the log keeps it until it is encoded. */
+interface _Event {
+  time: number;
+  code: LiveEvent["code"];
+  data: string;
+}
+
+/** What an event kept unencoded costs in memory besides its data (an estimate, in bytes). */
+const EVENT_OVERHEAD = 64;
+/** Events kept unencoded at most; past this they are encoded (and the count starts over). */
+const MAX_UNENCODED = 100_000;
+
 /** One producer session's log. */
 class _Log {
   readonly id = _randomId();
   readonly encoder = new V3EventEncoder();
+  /**
+   * The newest events, not encoded yet: lines are made only when someone reads the log or
+   * memory has to move to the file, so a stream nobody rewinds costs no second encoding.
+   */
+  unencoded: _Event[] = [];
+  /** Estimated memory of `unencoded`, in bytes. */
+  unencodedBytes = 0;
   /** Chunks still in memory, oldest first; the last one is being filled. */
   chunks: _Chunk[] = [];
   /** Bytes of lines in all. */
@@ -111,15 +130,32 @@ class _Log {
   }
 
   get memoryBytes(): number {
-    return this.length - this.fileLength;
+    return this.length - this.fileLength + this.unencodedBytes;
   }
 
-  /** Appends one line; false (and `truncated`) once the log would outgrow `maxBytes`. */
-  append(line: string, maxBytes: number): boolean {
-    if (this.length + line.length > maxBytes) {
+  /** Adds an event; false (and `truncated`) once the log would outgrow `maxBytes`. */
+  add(event: _Event, maxBytes: number): boolean {
+    const size = event.data.length + EVENT_OVERHEAD;
+    if (this.length + this.unencodedBytes + size > maxBytes) {
       this.truncated = true;
       return false;
     }
+    this.unencoded.push(event);
+    this.unencodedBytes += size;
+    if (this.unencoded.length >= MAX_UNENCODED) this.encode();
+    return true;
+  }
+
+  /** Encodes the events kept unencoded into lines. */
+  encode(): void {
+    const events = this.unencoded;
+    this.unencoded = [];
+    this.unencodedBytes = 0;
+    for (const event of events) this.#append(this.encoder.encode(event));
+  }
+
+  /** Appends one line. */
+  #append(line: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     const worst = line.length * 3;
     let last = this.chunks[this.chunks.length - 1];
@@ -128,7 +164,7 @@ class _Log {
       const bytes = encoder.encode(line);
       this.chunks.push({ start: this.length, bytes, length: bytes.length });
       this.length += bytes.length;
-      return true;
+      return;
     }
     if (!last || last.bytes.length - last.length < worst) {
       last = { start: this.length, bytes: new Uint8Array(CHUNK), length: 0 };
@@ -137,7 +173,6 @@ class _Log {
     const { written } = encoder.encodeInto(line, last.bytes.subarray(last.length));
     last.length += written;
     this.length += written;
-    return true;
   }
 
   /** Bytes of the log from `at`, at most `max`, wherever they are now. */
@@ -174,7 +209,8 @@ class _Log {
 
   /** Moves the oldest full chunks to the file until memory is within `memoryBytes`. */
   spill(memoryBytes: number, tempDir: string | undefined, onError: (e: unknown) => void): void {
-    if (this.fileFailed) return;
+    if (this.fileFailed || this.memoryBytes - this.spilling <= memoryBytes) return;
+    this.encode();
     while (this.memoryBytes - this.spilling > memoryBytes) {
       const index = this.chunks.findIndex((c) => c.start >= this.fileLength + this.spilling);
       const chunk = this.chunks[index];
@@ -204,6 +240,8 @@ class _Log {
   async close(): Promise<void> {
     await this.ops;
     this.chunks = [];
+    this.unencoded = [];
+    this.unencodedBytes = 0;
     try {
       this.file?.close();
     } catch {
@@ -278,6 +316,7 @@ export class RewindLog implements LiveSubscriber {
   get status(): RewindStatus | undefined {
     const log = this.#log;
     if (!log) return undefined;
+    log.encode();
     return {
       id: log.id,
       startedAt: log.startedAt,
@@ -323,8 +362,8 @@ export class RewindLog implements LiveSubscriber {
 
   end(): void {}
 
-  #append(log: _Log, event: { time: number; code: LiveEvent["code"]; data: string }): void {
-    if (!log.append(log.encoder.encode(event), this.#maxBytes)) {
+  #append(log: _Log, event: _Event): void {
+    if (!log.add(event, this.#maxBytes)) {
       this.#notice(`the rewind log reached its limit of ${this.#maxBytes} bytes`);
       return;
     }
@@ -353,6 +392,7 @@ export class RewindLog implements LiveSubscriber {
         headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
       });
     }
+    log.encode();
     const end = log.length;
     const head = encoder.encode(encodeV3Header(this.#header(log, options.title)) + "\n");
     const headers = {

@@ -23,6 +23,7 @@ export interface ReplyContext {
 }
 
 // Queries, possibly split between reads: CSI [?>]? params? (n|c), OSC 1[0-2];? (BEL|ST).
+// deno-lint-ignore no-control-regex -- escape sequences are what it looks for
 const QUERY = /\x1b\[([?>]?)(\d*)([nc])|\x1b\](1[0-2]);\?(\x07|\x1b\\)/g;
 const MAX_TAIL = 16;
 

@@ -19,12 +19,15 @@ import type { Terminal } from "@xterm/headless";
 import { EscapeTail } from "./_escape_tail.ts";
 import { serialize } from "./_serialize.ts";
 import { checkScrollback, checkSize } from "./_size.ts";
+import { scrolledOffHead } from "./_scrolled_off.ts";
 import {
   createTerminal,
   hasPendingOutput,
+  internals,
   pendingLength,
   vtTerminals,
   writeSyncOf,
+  type XInternals,
 } from "./_xterm.ts";
 import { readScreen } from "./_read_screen.ts";
 import type { Screen } from "./screen.ts";
@@ -48,6 +51,14 @@ export interface VtOptions {
    * then read {@linkcode Vt.screen} after each event. Default false.
    */
   sync?: boolean;
+  /**
+   * Skip drawing the head of a piece of plain output that scrolls off the screen and the
+   * scrollback within that same piece (a flood of lines): the state after each `feed` is
+   * exactly the same, so snapshots, `screen()` and `text()` are too, but the lines that
+   * scrolled through in between are never drawn. For a live stream's terminal, never for a
+   * reader that looks at every line (search). Default false.
+   */
+  skipScrolledOff?: boolean;
 }
 
 /** Options for {@linkcode Vt.snapshot}. */
@@ -87,6 +98,8 @@ export class Vt implements Disposable {
   #waiting = new Set<(error: Error) => void>();
   #disposed = false;
   #writeSync: ((data: string) => void) | undefined;
+  #scrollback: number;
+  #buffers: XInternals["buffers"] | undefined;
 
   /**
    * Creates a terminal of `cols` × `rows` cells (xterm works with at least 2 columns; a
@@ -99,7 +112,9 @@ export class Vt implements Disposable {
     const scrollback = checkScrollback(options.scrollback ?? 100);
     this.#cols = cols;
     this.#rows = rows;
+    this.#scrollback = scrollback;
     this.#term = createTerminal(cols, rows, { scrollback, onError: options.onError });
+    if (options.skipScrolledOff) this.#buffers = internals(this.#term).buffers;
     if (options.sync) this.#writeSync = writeSyncOf(this.#term);
     vtTerminals.set(this, this.#term);
   }
@@ -147,6 +162,7 @@ export class Vt implements Disposable {
       this.#decoding = true;
     }
     if (text.length === 0) return;
+    if (this.#buffers !== undefined) text = this.#skipScrolledOff(text);
     this.#tail.scan(text);
     if (this.#writeSync) this.#writeSync(text);
     else this.#term.write(text);
@@ -242,6 +258,18 @@ export class Vt implements Disposable {
 
   #checkOpen(): void {
     if (this.#disposed) throw new Error("Cannot use the terminal: it was disposed");
+  }
+
+  /** `text`, or its tail when its head would scroll off unseen (see `_scrolled_off.ts`). */
+  #skipScrolledOff(text: string): string {
+    // The state must be the one after everything fed so far: parsed, outside a sequence,
+    // with the whole screen as its scroll region.
+    if (this.#tail.pending !== "" || (!this.#writeSync && hasPendingOutput(this.#term))) {
+      return text;
+    }
+    const active = this.#buffers!.active;
+    if (active.scrollTop !== 0 || active.scrollBottom !== this.#term.rows - 1) return text;
+    return scrolledOffHead(text, this.#term.rows, this.#scrollback) ?? text;
   }
 
   /** Runs `read` once the emulator has parsed everything written before this call. */

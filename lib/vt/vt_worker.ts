@@ -14,8 +14,15 @@ import { Vt } from "./vt.ts";
 
 /** A message from `WorkerVt` to the worker. The first one is always `init`. */
 export type VtRequest =
-  | { type: "init"; cols: number; rows: number; scrollback: number }
+  | {
+    type: "init";
+    cols: number;
+    rows: number;
+    scrollback: number;
+    skipScrolledOff?: boolean;
+  }
   | { type: "feed"; data: string | Uint8Array }
+  | { type: "feeds"; data: string[] }
   | { type: "resize"; cols: number; rows: number }
   | { type: "snapshot" | "text"; id: number }
   | { type: "dispose" };
@@ -63,6 +70,7 @@ export function serveVt(scope: _Scope): void {
       if (request.type === "init") {
         vt = new Vt(request.cols, request.rows, {
           scrollback: request.scrollback,
+          skipScrolledOff: request.skipScrolledOff,
           onError: report,
           sync: true,
         });
@@ -73,6 +81,16 @@ export function serveVt(scope: _Scope): void {
         case "feed":
           vt.feed(request.data);
           parsed += request.data.length;
+          if (parsed >= ACK_EVERY) {
+            scope.postMessage({ type: "parsed", count: parsed });
+            parsed = 0;
+          }
+          return;
+        case "feeds":
+          for (const piece of request.data) {
+            vt.feed(piece);
+            parsed += piece.length;
+          }
           if (parsed >= ACK_EVERY) {
             scope.postMessage({ type: "parsed", count: parsed });
             parsed = 0;

@@ -25,6 +25,9 @@ import type { VtReply, VtRequest } from "./vt_worker.ts";
 
 export type { VtOptions };
 
+/** Batched text is posted once it reaches this many characters (or the event loop turns). */
+const BATCH_LENGTH = 256 * 1024;
+
 interface _Waiter {
   resolve(value: string): void;
   reject(error: unknown): void;
@@ -63,6 +66,10 @@ export class WorkerVt implements Disposable {
   /** Characters (or bytes) posted and not yet reported parsed. */
   #pending = 0;
   #drainWaiters: { limit: number; resolve: () => void }[] = [];
+  /** Text fed and not posted yet: feeds are posted in batches (one wake of the worker each). */
+  #batch: string[] = [];
+  #batchLength = 0;
+  #batchTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Starts a worker with a terminal of `cols` × `rows` cells.
@@ -89,7 +96,8 @@ export class WorkerVt implements Disposable {
     this.#worker.onmessageerror = () => {
       this.#fail(new Error("The terminal worker sent a message that could not be read"));
     };
-    this.#post({ type: "init", cols, rows, scrollback });
+    const skipScrolledOff = options.skipScrolledOff;
+    this.#post({ type: "init", cols, rows, scrollback, skipScrolledOff });
   }
 
   /** Columns, as of the last `resize` (or the constructor). */
@@ -110,9 +118,19 @@ export class WorkerVt implements Disposable {
    */
   feed(data: string | Uint8Array): void {
     this.#checkOpen();
-    if (data.length === 0) return;
-    if (this.#failure === undefined) this.#pending += data.length;
-    this.#post({ type: "feed", data });
+    if (data.length === 0 || this.#failure !== undefined) return;
+    this.#pending += data.length;
+    if (typeof data !== "string") {
+      this.#flush();
+      this.#post({ type: "feed", data });
+      return;
+    }
+    // A message wakes the worker thread, which costs more than copying 64 KiB: text fed in
+    // the same turn of the event loop (a flood's reads) goes in one message.
+    this.#batch.push(data);
+    this.#batchLength += data.length;
+    if (this.#batchLength >= BATCH_LENGTH) this.#flush();
+    else this.#batchTimer ??= setTimeout(() => this.#flush(), 0);
   }
 
   /**
@@ -177,6 +195,7 @@ export class WorkerVt implements Disposable {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    clearTimeout(this.#batchTimer);
     this.#worker.terminate();
     this.#rejectAll(new Error("Cannot finish: the terminal was disposed"));
     this.#wakeDrained();
@@ -192,7 +211,20 @@ export class WorkerVt implements Disposable {
   }
 
   #post(request: VtRequest): void {
+    if (request.type !== "feed" && request.type !== "feeds") this.#flush();
     if (this.#failure === undefined) this.#worker.postMessage(request);
+  }
+
+  /** Posts the batched text. */
+  #flush(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const data = this.#batch;
+    this.#batch = [];
+    this.#batchLength = 0;
+    // Each piece is fed on its own there, as if posted alone.
+    if (this.#failure === undefined) this.#worker.postMessage({ type: "feeds", data });
   }
 
   #request(type: "snapshot" | "text"): Promise<string> {
