@@ -171,7 +171,7 @@ class _Editor {
       }
     }
     if (this.#lastJunction >= 0) {
-      this.#vt = new Vt(this.#size.cols, this.#size.rows, { sync: true });
+      this.#vt = new Vt(this.#size.cols, this.#size.rows, { sync: true, skipScrolledOff: true });
     }
   }
 

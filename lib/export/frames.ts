@@ -97,7 +97,11 @@ export class FrameTimeline implements Disposable {
   constructor(settings: TimelineSettings, onFrame: (frame: Frame) => void) {
     this.#s = settings;
     this.#onFrame = onFrame;
-    this.#vt = new Vt(settings.cols, settings.rows, { sync: true, scrollback: 0 });
+    this.#vt = new Vt(settings.cols, settings.rows, {
+      sync: true,
+      scrollback: 0,
+      skipScrolledOff: true,
+    });
     this.#interval = 1e6 / settings.fps;
     this.#limiter = new IdleLimiter(settings.idleLimit);
     this.#points = new RangePoints(settings);

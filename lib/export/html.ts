@@ -45,7 +45,9 @@ export const htmlEncoder: EncoderFactory = ({ header, emit, options }) => {
   const cast = v3Encoder({ header: castHeader, emit: (c) => parts.push(c as string) });
   const points = new RangePoints(s);
   // Events before --from only build the screen the page starts with.
-  const vt = s.from ? new Vt(s.cols, s.rows, { sync: true, scrollback: 0 }) : undefined;
+  const vt = s.from
+    ? new Vt(s.cols, s.rows, { sync: true, scrollback: 0, skipScrolledOff: true })
+    : undefined;
   let started = s.from === undefined;
   let ended = false;
   let last = 0;

@@ -65,7 +65,7 @@ export async function eventsFrom(
 ): Promise<AsyncIterableIterator<Event>> {
   const { header } = recording;
   const events = recording.events;
-  using vt = new Vt(header.cols, header.rows, { sync: true });
+  using vt = new Vt(header.cols, header.rows, { sync: true, skipScrolledOff: true });
   const markers: Marker[] = [];
   let target = point.kind === "time" ? point.time : undefined;
   let last = 0;

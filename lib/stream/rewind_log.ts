@@ -136,9 +136,17 @@ class _Log {
   /** Adds an event; false (and `truncated`) once the log would outgrow `maxBytes`. */
   add(event: _Event, maxBytes: number): boolean {
     const size = event.data.length + EVENT_OVERHEAD;
-    if (this.length + this.unencodedBytes + size > maxBytes) {
-      this.truncated = true;
-      return false;
+    // A line takes at most 6 bytes a character (`\u001b`) besides its time and code: near
+    // the bound, encode what waits and check the line itself.
+    if (this.length + 6 * (this.unencodedBytes + size) > maxBytes) {
+      this.encode();
+      const line = this.encoder.encode(event);
+      if (this.length + line.length > maxBytes) {
+        this.truncated = true;
+        return false;
+      }
+      this.#append(line);
+      return true;
     }
     this.unencoded.push(event);
     this.unencodedBytes += size;
@@ -312,7 +320,7 @@ export class RewindLog implements LiveSubscriber {
     this.#notice = options.onNotice ?? (() => {});
   }
 
-  /** What the log holds now; `undefined` before its first Init. */
+  /** What the log holds now (its events encoded first); `undefined` before its first Init. */
   get status(): RewindStatus | undefined {
     const log = this.#log;
     if (!log) return undefined;

@@ -95,18 +95,30 @@ Deno.test("rewind log moves its oldest lines to an unlinked file past its memory
   }
 });
 
-Deno.test("rewind log stops at its size bound and says it is truncated", async () => {
-  const notices: string[] = [];
-  const log = new RewindLog({ maxBytes: 1000, onNotice: (m) => notices.push(m) });
-  log.init(INIT, false);
-  for (let i = 1; i <= 100; i++) log.event(output(i, i * 1000, "x".repeat(40)));
-  const status = log.status!;
-  assert(status.truncated);
-  assert(status.bytes <= 1000, `${status.bytes}`);
-  assertEquals(notices.length, 1);
-  const { text } = await readCast(log);
-  assertEquals((await events(text)).events.length, status.events);
-  await log.close();
+Deno.test("rewind log stops at its size bound and says it is truncated", async (t) => {
+  // Plain text, and escapes that take 6 bytes a character as JSON: the bound holds for both.
+  for (
+    const [name, data, maxBytes] of [["text", "x".repeat(40), 1000], [
+      "escapes",
+      "\x1b".repeat(40),
+      100_000,
+    ]] as const
+  ) {
+    await t.step(name, async () => {
+      const notices: string[] = [];
+      const log = new RewindLog({ maxBytes, onNotice: (m) => notices.push(m) });
+      log.init(INIT, false);
+      for (let i = 1; i <= 1000; i++) log.event(output(i, i * 1000, data));
+      const status = log.status!;
+      assert(status.truncated);
+      assert(status.bytes <= maxBytes, `${status.bytes}`);
+      assert(status.bytes > maxBytes * 0.9, `${status.bytes}: stopped too early`);
+      assertEquals(notices.length, 1);
+      const { text } = await readCast(log);
+      assertEquals((await events(text)).events.length, status.events);
+      await log.close();
+    });
+  }
 });
 
 Deno.test("rewind log starts over on a producer's new session and continues a seamless resume", async () => {

@@ -17,7 +17,7 @@
  * @module
  */
 
-/** Anything that is not plain: a control other than TAB/LF/CR, C1, or an ESC not starting a complete SGR. */
+/** Anything not plain: a control but TAB/LF/CR, a C1 control, an ESC not starting a whole SGR. */
 // deno-lint-ignore no-control-regex -- control characters are what it looks for
 const NOT_PLAIN = /[\x00-\x08\x0b-\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[[0-9;:]*m)/;
 // deno-lint-ignore no-control-regex -- as are SGR sequences

@@ -125,8 +125,8 @@ export class WorkerVt implements Disposable {
       this.#post({ type: "feed", data });
       return;
     }
-    // A message wakes the worker thread, which costs more than copying 64 KiB: text fed in
-    // the same turn of the event loop (a flood's reads) goes in one message.
+    // Each message wakes the worker thread: the text fed in one turn of the event loop (a
+    // flood's reads) goes in one message.
     this.#batch.push(data);
     this.#batchLength += data.length;
     if (this.#batchLength >= BATCH_LENGTH) this.#flush();
