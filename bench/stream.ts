@@ -5,8 +5,10 @@
  * Viewers run in a worker thread; each event carries its send time (epoch ms).
  *
  * Then recording throughput with streaming on: `asciirec session -o FILE --local -c 'seq 1 N'`
- * with one viewer attached, as a ratio to `script -q -c 'seq 1 N' /dev/null` (the kernel PTY
- * round trip with nothing else) in the same run; medians of 3 runs.
+ * with one viewer attached (a light WebSocket client, `_light_viewer.ts`, so that the viewer
+ * takes little of the machine's CPU, as one on another machine would), as a ratio to
+ * `script -q -c 'seq 1 N' /dev/null` (the kernel PTY round trip with nothing else) in the same
+ * run; medians of 5 runs.
  *
  * Usage: `deno run -A bench/stream.ts [--events N] [--lines N]` (defaults 300 events, one
  * every 10 ms; 2 000 000 lines).
@@ -20,6 +22,7 @@ import { homeEnv, spawnServe } from "../tests/_relay.ts";
 import { startLocalServer } from "../lib/stream/local_server.ts";
 import { numberFlag } from "./_number_flag.ts";
 import { median, percentiles } from "./_stats.ts";
+import { lightViewer } from "./_light_viewer.ts";
 
 const INTERVAL_MS = 10;
 
@@ -156,11 +159,13 @@ async function _asciirec(
   let closed: Promise<unknown> = Promise.resolve();
   if (stream) {
     const url = await cli.url();
-    const socket = new WebSocket(url.replace("http:", "ws:") + "ws", "v1.alis");
+    // A light client (frames parsed from TCP reads): the viewer would be on another machine,
+    // and on this one a full `WebSocket` takes a share of the same two cores.
     let messages = 0;
-    socket.onmessage = () => messages++;
-    closed = new Promise((resolve) => (socket.onclose = resolve));
-    await new Promise((resolve) => (socket.onopen = resolve));
+    const viewer = await lightViewer(url.replace("http:", "ws:") + "ws", "v1.alis", () => {
+      messages++;
+    });
+    closed = viewer.closed;
     while (messages < 2) await sleep(5);
   } else {
     while (!cli.stderr.includes("Recording to")) await sleep(5);
@@ -211,14 +216,14 @@ if (import.meta.main) {
     const script: number[] = [];
     const recOnly: number[] = [];
     const streaming: number[] = [];
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 5; run++) {
       script.push(await _script(command));
       recOnly.push((await _asciirec(command, dir, false)).wallMs);
       streaming.push((await _asciirec(command, dir, true)).wallMs);
     }
     const mb = (await Deno.stat(`${dir}/bench.cast`)).size / 1e6;
     const [s, r, l] = [median(script), median(recOnly), median(streaming)];
-    console.log(`\nrecording '${command}' (${mb.toFixed(0)} MB of asciicast), median of 3:`);
+    console.log(`\nrecording '${command}' (${mb.toFixed(0)} MB of asciicast), median of 5:`);
     console.log("                                     wall      throughput vs script");
     const row = (name: string, ms: number) =>
       console.log(`${name.padEnd(37)}${`${ms.toFixed(0)} ms`.padEnd(10)}${(s / ms).toFixed(2)}×`);
