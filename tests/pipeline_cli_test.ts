@@ -50,6 +50,9 @@ Deno.test({
     const serve = await spawnServe(["--listen", "127.0.0.1:0", "--data-dir", `${home}/relay`], env);
     const [cmd, ...rest] = cliArgv();
     const draw = [
+      // A flood first (which the live terminal may skip drawing), in colour, then a drawing.
+      'awk \'BEGIN { printf "\\033[32m"; for (i = 1; i <= 50000; i++) print i; ' +
+      'printf "\\033[44m"; for (i = 1; i <= 30000; i++) print i; printf "\\033[0m" }\'',
       "printf '\\033[1;31mred bold\\033[0m plain \\033[48;5;22mgreen bg\\033[0m\\n'",
       "printf 'wide: 界界 emoji: 🎉\\n'",
       "printf '\\033[10;5H\\033[7minverse at 10,5\\033[0m'",
