@@ -357,6 +357,46 @@ function requestBody(
     }
   };
   let chunkLeft = 0;
+  /** One step of a chunked body; true once it enqueued data or closed the stream. */
+  const pullChunked = async (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+  ): Promise<boolean> => {
+    // Chunked: size line, data, CRLF; a zero size and the trailer end it.
+    if (chunkLeft === 0) {
+      let nl: number;
+      while ((nl = c.buf.indexOf(10)) === -1) {
+        if (c.buf.length > 4096) throw new HttpError(400, "malformed chunk size");
+        await more();
+      }
+      const line = new TextDecoder().decode(c.take(nl + 1)).trim().split(";")[0]!;
+      if (!/^[0-9a-fA-F]{1,12}$/.test(line)) throw new HttpError(400, "malformed chunk size");
+      chunkLeft = parseInt(line, 16);
+      if (chunkLeft === 0) {
+        // Trailer fields (ignored), then the blank line.
+        for (let fields = 0;; fields++) {
+          let end: number;
+          while ((end = c.buf.indexOf(10)) === -1) {
+            if (c.buf.length > 4096) throw new HttpError(400, "malformed trailer");
+            await more();
+          }
+          const field = c.take(end + 1);
+          if (field.length <= 2 && (field.length === 1 || field[0] === 13)) break;
+          if (fields > 100) throw new HttpError(400, "too many trailer fields");
+        }
+        done = true;
+        controller.close();
+        return true;
+      }
+      chunkLeft += 2; // the CRLF after the data
+    }
+    if (c.buf.length === 0) await more();
+    const bytes = c.take(Math.min(chunkLeft, c.buf.length));
+    const data = bytes.subarray(0, Math.max(0, Math.min(bytes.length, chunkLeft - 2)));
+    chunkLeft -= bytes.length;
+    if (data.length === 0) return false;
+    controller.enqueue(data.slice());
+    return true;
+  };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!chunked) {
@@ -370,39 +410,9 @@ function requestBody(
         }
         return;
       }
-      // Chunked: size line, data, CRLF; a zero size and the trailer end it.
-      if (chunkLeft === 0) {
-        let nl: number;
-        while ((nl = c.buf.indexOf(10)) === -1) {
-          if (c.buf.length > 4096) throw new HttpError(400, "malformed chunk size");
-          await more();
-        }
-        const line = new TextDecoder().decode(c.take(nl + 1)).trim().split(";")[0]!;
-        if (!/^[0-9a-fA-F]{1,12}$/.test(line)) throw new HttpError(400, "malformed chunk size");
-        chunkLeft = parseInt(line, 16);
-        if (chunkLeft === 0) {
-          // Trailer fields (ignored), then the blank line.
-          for (let fields = 0;; fields++) {
-            let end: number;
-            while ((end = c.buf.indexOf(10)) === -1) {
-              if (c.buf.length > 4096) throw new HttpError(400, "malformed trailer");
-              await more();
-            }
-            const field = c.take(end + 1);
-            if (field.length <= 2 && (field.length === 1 || field[0] === 13)) break;
-            if (fields > 100) throw new HttpError(400, "too many trailer fields");
-          }
-          done = true;
-          controller.close();
-          return;
-        }
-        chunkLeft += 2; // the CRLF after the data
-      }
-      if (c.buf.length === 0) await more();
-      const bytes = c.take(Math.min(chunkLeft, c.buf.length));
-      const data = bytes.subarray(0, Math.max(0, Math.min(bytes.length, chunkLeft - 2)));
-      chunkLeft -= bytes.length;
-      if (data.length > 0) controller.enqueue(data.slice());
+      // A pull must enqueue or close: one that returns with neither is never repeated, and
+      // the reader waits for ever. Reads that bring only a chunk's CRLF or size line go on.
+      while (!(await pullChunked(controller)));
     },
   }, { highWaterMark: 0 });
   return { body, complete: () => done };

@@ -86,6 +86,30 @@ Deno.test("the server answers requests, keeps connections alive and streams bodi
   assertEquals(seen, ["GET /one", "GET /stream", "HEAD /one", "POST /p", "POST /p", "GET /x"]);
 });
 
+Deno.test("a chunked body arriving in any pieces is read whole (a CRLF alone in a read too)", async (t) => {
+  await using server = await start(async (request) => new Response(`got ${await request.text()}`));
+  const body = "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n";
+  // Each CRLF (and each half of one) alone in a read, between the bytes before and after it.
+  const pieces: [number, number][] = [];
+  for (let at = body.indexOf("\r\n"); at !== -1; at = body.indexOf("\r\n", at + 1)) {
+    pieces.push([at, at + 2], [at, at + 1], [at + 1, at + 2]);
+  }
+  for (const [from, to] of pieces) {
+    await t.step(`alone: ${JSON.stringify(body.slice(from, to))} at ${from}`, async () => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+      const head =
+        "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+      for (const piece of [head + body.slice(0, from), body.slice(from, to), body.slice(to)]) {
+        if (piece !== "") await conn.write(encoder.encode(piece));
+        // Apart in time, so that the server reads them apart.
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      const answer = await readAll(conn, 1000);
+      assert(answer.endsWith("got hello world"), JSON.stringify(answer));
+    });
+  }
+});
+
 Deno.test("bad requests get a 4xx and never reach the handler or print anything", async (t) => {
   let calls = 0;
   const errors: unknown[] = [];
