@@ -55,8 +55,9 @@ export interface VtOptions {
    * Skip drawing the head of a piece of plain output that scrolls off the screen and the
    * scrollback within that same piece (a flood of lines): the state after each `feed` is
    * exactly the same, so snapshots, `screen()` and `text()` are too, but the lines that
-   * scrolled through in between are never drawn. For a live stream's terminal, never for a
-   * reader that looks at every line (search). Default false.
+   * scrolled through in between are never drawn. For terminals read only between feeds (a
+   * live stream's, edits, exports, `play --from`), never for a reader that looks at every
+   * line (search, txt). Default false.
    */
   skipScrolledOff?: boolean;
 }
