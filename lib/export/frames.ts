@@ -152,12 +152,20 @@ export class FrameTimeline implements Disposable {
   }
 
   /**
-   * Hands out the last frame.
+   * Hands out the last frame and releases the emulator (nothing is read after the end).
    *
    * @throws {RangeError} when `from`, `to` or `at` names a marker the recording lacks, or
    * `from` lies after the end.
    */
   finish(): void {
+    try {
+      this.#finish();
+    } finally {
+      this.#vt.dispose();
+    }
+  }
+
+  #finish(): void {
     if (this.#ended) return;
     this.#points.check();
     if (this.#s.at !== undefined) return this.#still();
@@ -175,7 +183,7 @@ export class FrameTimeline implements Disposable {
     this.#stop();
   }
 
-  /** Releases the emulator. */
+  /** Releases the emulator (for a timeline left before its end; `finish` does it too). */
   [Symbol.dispose](): void {
     this.#vt.dispose();
   }

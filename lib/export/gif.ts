@@ -90,11 +90,7 @@ export const gifEncoder: EncoderFactory = ({ header, emit, options }) => {
       timeline.event(event);
     },
     finish() {
-      try {
-        timeline.finish();
-      } finally {
-        timeline[Symbol.dispose]();
-      }
+      timeline.finish();
       flush();
       emit(GIF_TRAILER);
       reportMissing(options, raster);

@@ -40,11 +40,7 @@ export const pngEncoder: EncoderFactory = ({ header, emit, options }) => {
       timeline.event(event);
     },
     finish() {
-      try {
-        timeline.finish();
-      } finally {
-        timeline[Symbol.dispose]();
-      }
+      timeline.finish();
       const raster = new TerminalRaster(settings);
       emit(renderPng(raster, screen!));
       reportMissing(options, raster);

@@ -56,11 +56,7 @@ export const svgEncoder: EncoderFactory = ({ header, emit, options }) => {
       timeline.event(event);
     },
     finish() {
-      try {
-        timeline.finish();
-      } finally {
-        timeline[Symbol.dispose]();
-      }
+      timeline.finish();
       emit(builder.finish());
     },
   };
