@@ -64,7 +64,7 @@ function blanksPlain(rows: [string, string, string, boolean][][]) {
 }
 
 /** A flood of coloured lines (tabs, overwrites, lines that wrap), then a drawing. */
-function output(random: () => number, cols: number, rows: number): string {
+function output(random: () => number, cols: number): string {
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
   let out = "";
   while (out.length < 200_000) {
@@ -98,7 +98,7 @@ function ending(cols: number, rows: number): string[] {
 Deno.test("pyte shows the screen asciirec's live terminal shows after a flood", async () => {
   const random = mulberry32(424242);
   for (const [cols, rows] of [[80, 24], [40, 10], [132, 50]] as const) {
-    const flood = output(random, cols, rows);
+    const flood = output(random, cols);
     using vt = new Vt(cols, rows, { sync: true, scrollback: 0, skipScrolledOff: true });
     // Fed in pieces of a PTY read's size, as a session feeds it.
     for (let at = 0; at < flood.length;) {
