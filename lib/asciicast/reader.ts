@@ -76,6 +76,35 @@ export async function openRecording(
 }
 
 /**
+ * A puller of `events`: each call returns the next event, at once when the reader has it
+ * buffered (most events: no promise each), else a promise of it; `undefined` at the end.
+ * For hot loops over a recording:
+ *
+ * @example
+ * ```ts
+ * import { eventPuller, openRecording } from "./reader.ts";
+ * const recording = await openRecording("demo.cast");
+ * const pull = eventPuller(recording.events);
+ * for (;;) {
+ *   let event = pull();
+ *   if (event instanceof Promise) event = await event;
+ *   if (event === undefined) break;
+ *   console.log(event.time, event.code);
+ * }
+ * ```
+ */
+export function eventPuller(
+  events: AsyncIterator<Event>,
+): () => Event | undefined | Promise<Event | undefined> {
+  const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
+  const next = async () => {
+    const result = await events.next();
+    return result.done ? undefined : result.value;
+  };
+  return pullSync ? () => pullSync() ?? next() : next;
+}
+
+/**
  * Opens the bytes of a recording as they are stored or sent: a file path, `-` for stdin, or
  * an http(s) URL (following an HTML page's asciicast link, as {@linkcode openRecording}
  * does). Nothing is decompressed yet; `name` is what messages call the source.

@@ -8,7 +8,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "./command.ts";
 import type { Event } from "../asciicast/event.ts";
-import { openRecording } from "../asciicast/reader.ts";
+import { eventPuller, openRecording } from "../asciicast/reader.ts";
 import { parseTimePoint, type TimePoint } from "../asciicast/time_spec.ts";
 import { type CastWriter, createCastWriter } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
@@ -301,16 +301,12 @@ export async function _pump(
   writer: CastWriter,
   onProgress?: (time: number) => void,
 ): Promise<void> {
-  // The reader's iterator can hand out buffered events without a promise each.
-  const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
+  const pull = eventPuller(events);
   let n = 0;
   for (;;) {
-    let event = pullSync?.();
-    if (event === undefined) {
-      const result = await events.next();
-      if (result.done) break;
-      event = result.value;
-    }
+    let event = pull();
+    if (event instanceof Promise) event = await event;
+    if (event === undefined) break;
     writer.write(event);
     if ((++n & 127) === 0) {
       onProgress?.(event.time);

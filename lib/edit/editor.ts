@@ -12,6 +12,7 @@
  * @module
  */
 import { type Event, formatSize, type Header, parseSize, type Size } from "../asciicast/event.ts";
+import { eventPuller } from "../asciicast/reader.ts";
 import { formatClock } from "../asciicast/time_spec.ts";
 import { Vt } from "../vt/vt.ts";
 import { checkTimes, type EditPlan, type Part, type PlannedMarker } from "./plan.ts";
@@ -64,9 +65,6 @@ export interface EditResult {
   emulated: boolean;
 }
 
-/** A source of events that may hand out buffered ones without a promise each. */
-type _Events = AsyncIterator<Event> & { pullSync?: () => Event | undefined };
-
 /**
  * Edits `events` (with absolute source times, as the reader gives them) into `output`.
  *
@@ -100,7 +98,7 @@ export async function editRecording(
 ): Promise<EditResult> {
   const editor = new _Editor(header, plan, output, options);
   try {
-    return await editor.run(events as _Events);
+    return await editor.run(events);
   } finally {
     editor.dispose();
   }
@@ -180,19 +178,16 @@ class _Editor {
     this.#vt = undefined;
   }
 
-  async run(events: _Events): Promise<EditResult> {
-    const pullSync = events.pullSync?.bind(events);
+  async run(events: AsyncIterator<Event>): Promise<EditResult> {
+    const pull = eventPuller(events);
     const parts = this.#parts;
     const readUntil = this.#plan.readUntil;
     let stoppedEarly = false;
     for (;;) {
       const nextMarker = this.#nextMarker;
-      let event = pullSync?.();
-      if (event === undefined) {
-        const next = await events.next();
-        if (next.done) break;
-        event = next.value;
-      }
+      let event = pull();
+      if (event instanceof Promise) event = await event;
+      if (event === undefined) break;
       const time = event.time;
       const part = parts[this.#part];
       if (part !== undefined && time <= part.to && time <= nextMarker) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { type Event, type Header, MAX_COLS, MAX_ROWS, parseSize } from "../asciicast/event.ts";
+import { eventPuller } from "../asciicast/reader.ts";
 import { formatClock, type Marker } from "../asciicast/time_spec.ts";
 
 /** A resize of the source. */
@@ -97,15 +98,12 @@ export async function summarizeRecording(
     idleLimit,
     largest: { cols: header.cols, rows: header.rows },
   };
-  const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
+  const pull = eventPuller(events);
   let last = 0;
   for (;;) {
-    let event = pullSync?.();
-    if (event === undefined) {
-      const next = await events.next();
-      if (next.done) break;
-      event = next.value;
-    }
+    let event = pull();
+    if (event instanceof Promise) event = await event;
+    if (event === undefined) break;
     const time = event.time;
     if (time - last > idleLimit) {
       if (summary.gaps.length < maxListed) summary.gaps.push({ from: last, to: time });

@@ -16,7 +16,7 @@
  * @module
  */
 import { type Event, parseSize, sizeProblem } from "../asciicast/event.ts";
-import type { Recording } from "../asciicast/reader.ts";
+import { eventPuller, type Recording } from "../asciicast/reader.ts";
 import { LineTracker, type TrackedLine } from "../vt/line_tracker.ts";
 
 /** A marker of the recording. */
@@ -105,18 +105,14 @@ export async function* searchRecording(
 ): AsyncGenerator<SearchMatch> {
   const search = new _Search(recording, pattern, options);
   const events = recording.events;
-  // The reader can hand out buffered events without a promise each: most events come so.
-  const pullSync = (events as { pullSync?: () => Event | undefined }).pullSync?.bind(events);
+  const pull = eventPuller(events);
   const onProgress = options.onProgress;
   let count = 0;
   try {
     for (;;) {
-      let event = pullSync?.();
-      if (event === undefined) {
-        const next = await events.next();
-        if (next.done) break;
-        event = next.value;
-      }
+      let event = pull();
+      if (event instanceof Promise) event = await event;
+      if (event === undefined) break;
       search.event(event);
       if (onProgress && (++count & 1023) === 0) onProgress(event.time);
       if (search.done) search.end();
