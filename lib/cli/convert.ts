@@ -16,6 +16,7 @@ import { setQuiet, warn } from "./_output.ts";
 import { openOutputFile, type OutputFile, refuseSameFile } from "./_output_file.ts";
 import { ProgressBar } from "./_progress.ts";
 import { UsageError } from "./usage_error.ts";
+import type { ExportOptions } from "../export/options.ts";
 
 /** Builds the `convert` command. */
 export function convertCommand(): Command {
@@ -105,25 +106,12 @@ written to a temporary file beside it and renamed into place when the conversion
     });
 }
 
-interface ConvertFlags {
+/** The flags: the export options as given (a theme by name or file), and convert's own. */
+interface ConvertFlags extends Omit<ExportOptions, "theme" | "report"> {
   outputFormat?: string;
   overwrite?: boolean;
   quiet?: boolean;
   theme?: string;
-  speed?: number;
-  idleLimit?: number;
-  from?: TimePoint;
-  to?: TimePoint;
-  at?: TimePoint;
-  fps?: number;
-  loop?: boolean;
-  lastFrame?: number;
-  fontSize?: number;
-  lineHeight?: number;
-  padding?: number;
-  window?: boolean;
-  cols?: number;
-  rows?: number;
 }
 
 const _PICTURE_FLAGS = [
