@@ -10,22 +10,13 @@
  */
 import { parseArgs } from "node:util";
 import { median } from "./_stats.ts";
+import { MAIN, PERMISSIONS as PERMS } from "../tests/_cli.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: { runs: { type: "string", default: "15" } },
 });
 const RUNS = Number(values.runs);
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const PERMS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-net",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-run",
-  "--allow-sys",
-];
 
 const dir = await Deno.makeTempDir({ prefix: "asciirec-bench-startup-" });
 try {
