@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Timer } from "../base/timer.ts";
 import type { Event, EventSink, Header } from "./event.ts";
 import type { Encoder, EncoderFactory } from "./encoder.ts";
 import { _openFileSource, type ByteSource, openRecordingSource } from "./reader.ts";
@@ -117,7 +118,7 @@ class _CastWriter implements CastWriter {
   #used = 0;
   #spare: Uint8Array[] = [];
   #bufSize: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer = new Timer(() => this.#flush());
   #flushIntervalMs: number;
   #flushBytes: number;
   #behind = 0;
@@ -194,9 +195,7 @@ class _CastWriter implements CastWriter {
       if (this.#text.length >= TEXT_CHUNK) this.#encodeText();
     }
     if (this.#used + this.#text.length >= this.#flushBytes) this.#flush();
-    else if (this.#timer === undefined && !this.#closed) {
-      this.#timer = setTimeout(() => this.#flush(), this.#flushIntervalMs);
-    }
+    else if (!this.#timer.armed && !this.#closed) this.#timer.arm(this.#flushIntervalMs);
   }
 
   #addBytes(bytes: Uint8Array): void {
@@ -208,9 +207,7 @@ class _CastWriter implements CastWriter {
     this.#buf.set(bytes, this.#used);
     this.#used += bytes.length;
     if (this.#used >= this.#flushBytes) this.#flush();
-    else if (this.#timer === undefined && !this.#closed) {
-      this.#timer = setTimeout(() => this.#flush(), this.#flushIntervalMs);
-    }
+    else if (!this.#timer.armed && !this.#closed) this.#timer.arm(this.#flushIntervalMs);
   }
 
   /** Moves the pending text into the byte buffer. */
@@ -229,10 +226,7 @@ class _CastWriter implements CastWriter {
   }
 
   #flush(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#timer.cancel();
     if (this.#text !== "") this.#encodeText();
     this.#writeOut();
   }

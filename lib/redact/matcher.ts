@@ -86,12 +86,36 @@ function firstSets(program: Program): CharSet[] {
   return sets;
 }
 
+/** What a pattern can start with: worked out once per program, shared by every matcher. */
+interface _Starts {
+  readonly first: CharSet[];
+  /** `firstAscii[c] === 1`: a match may begin with the ASCII character `c`. */
+  readonly firstAscii: Uint8Array;
+  /** A pattern that can match empty, or starts with a negated set, may start anywhere. */
+  readonly firstAll: boolean;
+}
+
+const STARTS = new WeakMap<Program, _Starts>();
+
+function startsOf(program: Program): _Starts {
+  let starts = STARTS.get(program);
+  if (starts === undefined) {
+    const first = firstSets(program);
+    const firstAscii = new Uint8Array(128);
+    for (let c = 0; c < 128; c++) firstAscii[c] = first.some((set) => setHas(set, c)) ? 1 : 0;
+    const firstAll = first.length === 0 || first.some((set) => set.negated);
+    starts = { first, firstAscii, firstAll };
+    STARTS.set(program, starts);
+  }
+  return starts;
+}
+
 /** One pattern's VM state. */
 class _RuleVm {
   readonly insts: Inst[];
   readonly slots: number;
   readonly first: CharSet[];
-  readonly firstAscii = new Uint8Array(128);
+  readonly firstAscii: Uint8Array;
   readonly firstAll: boolean;
   /** Threads waiting for their closure at the next position, in priority order. */
   pending: _Thread[] = [];
@@ -105,12 +129,9 @@ class _RuleVm {
     this.insts = program.insts;
     this.mark = new Int32Array(program.insts.length);
     this.slots = 2 + 2 * program.groups;
-    this.first = firstSets(program);
-    for (let c = 0; c < 128; c++) {
-      this.firstAscii[c] = this.first.some((set) => setHas(set, c)) ? 1 : 0;
-    }
-    // A pattern that can match empty, or starts with a negated set, may start anywhere.
-    this.firstAll = this.first.length === 0 || this.first.some((set) => set.negated);
+    ({ first: this.first, firstAscii: this.firstAscii, firstAll: this.firstAll } = startsOf(
+      program,
+    ));
   }
 
   canStart(c: number): boolean {
@@ -130,6 +151,37 @@ class _RuleVm {
     this.pending = [];
     this.best = undefined;
   }
+}
+
+/** For a list of programs: by first character, which of them a match may begin in. */
+interface _StartTable {
+  /** For each ASCII character, the indices of the programs a match may begin in with it. */
+  readonly ascii: number[][];
+  /** The indices of the programs that may begin with some non-ASCII character. */
+  readonly other: number[];
+}
+
+const START_TABLES = new WeakMap<readonly Program[], _StartTable>();
+
+/** The start table of `programs`, built once per list (each redactor makes matchers of one). */
+function startTableOf(programs: readonly Program[]): _StartTable {
+  let table = START_TABLES.get(programs);
+  if (table === undefined) {
+    const starts = programs.map(startsOf);
+    const indices = starts.map((_, i) => i);
+    table = {
+      ascii: Array.from(
+        { length: 128 },
+        (_, c) => indices.filter((i) => starts[i]!.firstAll || starts[i]!.firstAscii[c] === 1),
+      ),
+      other: indices.filter((i) =>
+        starts[i]!.firstAll ||
+        starts[i]!.first.some((set) => set.negated || set.ranges.some((r) => r >= 128))
+      ),
+    };
+    START_TABLES.set(programs, table);
+  }
+  return table;
 }
 
 /**
@@ -163,14 +215,11 @@ export class StreamMatcher {
 
   /** A matcher for `programs` (each match names its index). */
   constructor(programs: readonly Program[]) {
-    this.#vms = programs.map((p, i) => new _RuleVm(p, i));
-    this.#startAscii = Array.from(
-      { length: 128 },
-      (_, c) => this.#vms.filter((vm) => vm.canStart(c)),
-    );
-    this.#startOther = this.#vms.filter((vm) =>
-      vm.firstAll || vm.first.some((set) => set.negated || set.ranges.some((r) => r >= 128))
-    );
+    const vms = programs.map((p, i) => new _RuleVm(p, i));
+    this.#vms = vms;
+    const table = startTableOf(programs);
+    this.#startAscii = table.ascii.map((indices) => indices.map((i) => vms[i]!));
+    this.#startOther = table.other.map((i) => vms[i]!);
   }
 
   /** Position of the next character. */

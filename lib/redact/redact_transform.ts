@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Timer } from "../base/timer.ts";
 import type { Event } from "../asciicast/event.ts";
 import type { CompiledRules } from "./rules.ts";
 import { type FoundSecret, TextRedactor } from "./text_redactor.ts";
@@ -61,7 +62,9 @@ export class RedactTransform {
   readonly #lastKeyAt: () => number | undefined;
   readonly #now: () => number;
   readonly #queue: _Item[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer = new Timer(() => this.#holdExpired());
+  /** When the hold of the event at the head of the queue began. */
+  #holdFrom = 0;
   #current: { time: number; code: string } = { time: 0, code: "o" };
   #paused = false;
   /** When the recording last resumed: a hold runs from then at the earliest. */
@@ -120,8 +123,7 @@ export class RedactTransform {
 
   /** Ends the stream: completes what can complete and hands everything on. */
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
     this.#output.finish();
     this.#input.finish();
     this.#pump();
@@ -141,8 +143,7 @@ export class RedactTransform {
 
   /** Stops the hold timer (events still held stay unsent). */
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
   }
 
   #pump(): void {
@@ -165,26 +166,31 @@ export class RedactTransform {
   }
 
   #arm(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#queue.length === 0 || this.#holdMs === Infinity || this.#paused) return;
+    if (this.#queue.length === 0 || this.#holdMs === Infinity || this.#paused) {
+      this.#timer.cancel();
+      return;
+    }
     const head = this.#queue[0]!;
     const from = Math.max(head.at, this.#resumedAt);
+    this.#holdFrom = from;
     let deadline = from + this.#holdMs;
     const key = this.#lastKeyAt();
     if (key !== undefined) deadline = Math.max(deadline, key + this.#typingMs);
     deadline = Math.min(deadline, from + this.#maxHoldMs);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      const key = this.#lastKeyAt();
-      const now = this.#now();
-      if (key !== undefined && now < key + this.#typingMs && now < from + this.#maxHoldMs) {
-        this.#arm(); // still typing: keep holding
-        return;
-      }
-      this.#output.settle();
-      this.#input.settle();
-      this.#pump();
-    }, Math.max(0, deadline - this.#now()));
+    this.#timer.arm(deadline - this.#now());
+  }
+
+  #holdExpired(): void {
+    const key = this.#lastKeyAt();
+    const now = this.#now();
+    if (
+      key !== undefined && now < key + this.#typingMs && now < this.#holdFrom + this.#maxHoldMs
+    ) {
+      this.#arm(); // still typing: keep holding
+      return;
+    }
+    this.#output.settle();
+    this.#input.settle();
+    this.#pump();
   }
 }

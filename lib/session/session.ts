@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { Timer } from "../base/timer.ts";
 import {
   type Event,
   formatSize,
@@ -363,15 +364,15 @@ async function runChild(
       }
     }
   };
-  let holdTimer: ReturnType<typeof setTimeout> | undefined;
-  cleanups.push(() => clearTimeout(holdTimer));
+  const holdTimer = new Timer(() => forward(keys.flush()));
+  cleanups.push(() => holdTimer.cancel());
   const filterUntil = info && !info.answered ? performance.now() + LATE_REPLY_WINDOW_MS : 0;
   const onInput = (chunk: Uint8Array) => {
     lastKeyAt = performance.now();
     if (filterUntil > 0 && performance.now() < filterUntil) chunk = stripQueryReplies(chunk);
-    clearTimeout(holdTimer);
+    holdTimer.cancel();
     act(keys.feed(chunk));
-    if (keys.holding) holdTimer = setTimeout(() => forward(keys.flush()), KEY_HOLD_MS);
+    if (keys.holding) holdTimer.arm(KEY_HOLD_MS);
   };
   if (info && info.input.length > 0) onInput(info.input);
   const source = options.input ?? term?.input;
