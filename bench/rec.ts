@@ -3,10 +3,13 @@
  * `script -q -c … /dev/null` (the kernel PTY round trip with nothing else: the floor), and by
  * `asciinema rec` (Debian's 2.2), all in this run, printed as ratios.
  *
- * Measured per recorder — its process and helper processes, not the recorded `sh`/`seq`: wall
- * time from spawn to exit, CPU time (user+sys of all threads, from /proc/PID/stat, sampled
- * every 10 ms until exit, so the last ≤ 10 ms may be missed), and peak RSS (VmHWM, summed
- * over the recorder's processes). Runs are interleaved and the median is shown.
+ * Measured per recorder: wall time from spawn to exit; the CPU time of the whole run, the
+ * recorded `sh`/`seq` included, as `time` reports it (what a user pays, and what the target
+ * is set on: exact, from this process's `cutime`/`cstime`); the CPU time of the recorder
+ * alone (its process and helper processes, not the recorded command: user+sys of all
+ * threads, from /proc/PID/stat, sampled every 10 ms until exit, so the last ≤ 10 ms may be
+ * missed); and peak RSS (VmHWM, summed over the recorder's processes). Runs are interleaved
+ * and the median is shown.
  *
  *     deno run -A bench/rec.ts [--runs N] [--lines N] [--long] [--v8-flags FLAGS]
  *
@@ -58,6 +61,8 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 interface Sample {
   wallMs: number;
   cpuMs: number;
+  /** CPU of the whole run, the recorded command included (what `time` reports). */
+  wholeCpuMs: number;
   rssKiB: number;
   bytes: number;
 }
@@ -98,8 +103,19 @@ function sampleTree(pid: number, into: Map<number, { cpuMs: number; rssKiB: numb
   }
 }
 
+/**
+ * The CPU time of this process's waited-for descendants (`cutime` + `cstime`): the whole tree
+ * of a recorder once it has exited, the recorded command included, exactly.
+ */
+function childrenCpuMs(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
+
 async function measure(argv: string[], output: string | undefined): Promise<Sample> {
   if (output) await Deno.remove(output).catch(() => {});
+  const wholeBefore = childrenCpuMs();
   const start = performance.now();
   const child = new Deno.Command(argv[0]!, {
     args: argv.slice(1),
@@ -108,17 +124,18 @@ async function measure(argv: string[], output: string | undefined): Promise<Samp
     stderr: "null",
   }).spawn();
   const tree = new Map<number, { cpuMs: number; rssKiB: number }>();
-  let done = false;
+  let end: number | undefined;
   const status = child.status.then((s) => {
-    done = true;
+    end = performance.now();
     return s;
   });
-  while (!done) {
+  while (end === undefined) {
     sampleTree(child.pid, tree);
     await new Promise((r) => setTimeout(r, 10));
   }
-  const wallMs = performance.now() - start;
   const s = await status;
+  const wallMs = end - start;
+  const wholeCpuMs = childrenCpuMs() - wholeBefore;
   if (!s.success) throw new Error(`${argv.join(" ")} failed with status ${s.code}`);
   const bytes = output ? (await Deno.stat(output)).size : 0;
   let cpuMs = 0;
@@ -128,7 +145,7 @@ async function measure(argv: string[], output: string | undefined): Promise<Samp
     cpuMs += p.cpuMs;
     rssKiB += p.rssKiB;
   }
-  return { wallMs, cpuMs, rssKiB, bytes };
+  return { wallMs, cpuMs, wholeCpuMs, rssKiB, bytes };
 }
 
 function median(samples: Sample[]): Sample {
@@ -139,6 +156,7 @@ function median(samples: Sample[]): Sample {
   return {
     wallMs: pick("wallMs"),
     cpuMs: pick("cpuMs"),
+    wholeCpuMs: pick("wholeCpuMs"),
     rssKiB: pick("rssKiB"),
     bytes: pick("bytes"),
   };
@@ -178,12 +196,14 @@ try {
 
   console.log(`recording \`${command}\` (median of ${RUNS} runs)`);
   console.log(`asciirec runs with ${V8_FLAGS ? `--v8-flags=${V8_FLAGS}` : "no --v8-flags"}\n`);
-  console.log("recorder              wall s   CPU s  peak RSS MiB   file MB");
+  console.log("recorder              wall s   CPU s  whole CPU s  peak RSS MiB   file MB");
   for (const [name, s] of results) {
     console.log(
       `${name.padEnd(20)} ${(s.wallMs / 1000).toFixed(2).padStart(7)} ${
         (s.cpuMs / 1000).toFixed(2).padStart(7)
-      } ${(s.rssKiB / 1024).toFixed(1).padStart(13)} ${(s.bytes / 1e6).toFixed(1).padStart(9)}`,
+      } ${(s.wholeCpuMs / 1000).toFixed(2).padStart(12)} ${
+        (s.rssKiB / 1024).toFixed(1).padStart(13)
+      } ${(s.bytes / 1e6).toFixed(1).padStart(9)}`,
     );
   }
   const ours = results.get("asciirec rec")!;
@@ -194,7 +214,14 @@ try {
     `wall: asciirec / script      = ${(ours.wallMs / script.wallMs).toFixed(2)}  (target ≤ 1.10)`,
   );
   console.log(
-    `CPU:  asciirec / script      = ${(ours.cpuMs / script.cpuMs).toFixed(2)}  (target ≤ 1.15)`,
+    `CPU:  asciirec / script      = ${
+      (ours.wholeCpuMs / script.wholeCpuMs).toFixed(2)
+    }  (whole run, the command included, as \`time\` reports it; target ≤ 1.15)`,
+  );
+  console.log(
+    `      the recorder alone     = ${(ours.cpuMs / script.cpuMs).toFixed(2)}  (${
+      (ours.cpuMs / 1000).toFixed(2)
+    } s vs ${(script.cpuMs / 1000).toFixed(2)} s)`,
   );
   if (asciinema) {
     console.log(

@@ -100,8 +100,8 @@ export {
   type CastWriter,
   type CastWriterOptions,
   createCastWriter,
-  inspectForAppend,
 } from "./asciicast/writer.ts";
+export { inspectForAppend } from "./asciicast/append.ts";
 export { type Format, formatByName, formatForPath, FORMATS } from "./format/registry.ts";
 export { type ConcatenatedRecording, concatRecordings } from "./asciicast/concat.ts";
 export { TerminalText, type TerminalTextOptions } from "./vt/terminal_text.ts";

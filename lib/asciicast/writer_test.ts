@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertRejects } from "../../tests/_assert.ts";
 import type { Event, Header } from "./event.ts";
 import { openRecording } from "./reader.ts";
-import { type CastWriterOptions, createCastWriter, inspectForAppend } from "./writer.ts";
+import { type CastWriterOptions, createCastWriter } from "./writer.ts";
+import { inspectForAppend } from "./append.ts";
 import { type EncoderFactory, rawEncoder, v2Encoder, v3Encoder } from "./encoder.ts";
 
 /** A destination that keeps every chunk it is given. */

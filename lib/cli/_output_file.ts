@@ -10,7 +10,6 @@
  * @module
  */
 import { type Compression, compressionForPath } from "../compress/compression_for_path.ts";
-import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 
@@ -107,6 +106,9 @@ export async function openOutputFile(
     };
   }
   const compression = compressionForPath(path);
+  // Loaded only for a compressed output: an uncompressed one loads no compression code.
+  const compress = compression &&
+    (await import("../compress/compress_writable.ts")).compressWritable;
   const live = options.live ?? false;
   const info = await _stat(path);
   if (info?.isDirectory) throw new Error(`${path} is a directory`);
@@ -136,7 +138,7 @@ export async function openOutputFile(
   const created = temporary || info === undefined;
   const forget = temporary ? removeOnSignal(target) : () => {};
   const plain = fileWritable(file, { sync: regular ? true : undefined });
-  const writable = compression ? compressWritable(plain, compression) : plain;
+  const writable = compression && compress ? compress(plain, compression) : plain;
   return {
     path,
     format,

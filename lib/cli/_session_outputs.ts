@@ -7,11 +7,10 @@
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "./command.ts";
-import { type AppendInfo, createCastWriter, inspectForAppend } from "../asciicast/writer.ts";
+import { type AppendInfo, createCastWriter } from "../asciicast/writer.ts";
 import { type Format, FORMATS, outputFormat } from "../format/registry.ts";
 import type { RemoteForwarder } from "../remote/forwarder.ts";
 import type { LiveHub } from "../stream/live_hub.ts";
-import { compressWritable } from "../compress/compress_writable.ts";
 import { fileWritable } from "../session/file_writable.ts";
 import { runSession, type SinkFactory } from "../session/session.ts";
 import {
@@ -443,6 +442,7 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
     const identity = _identity(await Deno.stat(path));
     return { writable: out.writable, writer: out.writer, format: out.format, identity };
   }
+  const { inspectForAppend } = await import("../asciicast/append.ts");
   const append = await inspectForAppend(path);
   if (flags.outputFormat !== undefined && flags.outputFormat !== append.format) {
     throw new UsageError(
@@ -457,7 +457,9 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   const file = fileWritable(opened);
   const compression = append.compression;
   return {
-    writable: compression ? compressWritable(file, compression) : file,
+    writable: compression
+      ? (await import("../compress/compress_writable.ts")).compressWritable(file, compression)
+      : file,
     writer: outputWriterSettings(compression, true),
     format: outputFormat(path, append.format),
     append,
