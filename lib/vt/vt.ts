@@ -32,6 +32,9 @@ import {
 import { readScreen } from "./_read_screen.ts";
 import type { Screen } from "./screen.ts";
 
+/** With `skipScrolledOff`, fed text is held until this much (or a read) before xterm gets it. */
+const DEFER_LENGTH = 64 * 1024;
+
 /** Options for {@linkcode Vt}. */
 export interface VtOptions {
   /**
@@ -57,7 +60,9 @@ export interface VtOptions {
    * exactly the same, so snapshots, `screen()` and `text()` are too, but the lines that
    * scrolled through in between are never drawn. For terminals read only between feeds (a
    * live stream's, edits, exports, `play --from`), never for a reader that looks at every
-   * line (search, txt). Default false.
+   * line (search, txt). Small pieces (a PTY read each) are held, up to 64 KiB, and handed
+   * to the emulator together at the next read of the state, so that a flood fed piece by
+   * piece is skipped too. Default false.
    */
   skipScrolledOff?: boolean;
 }
@@ -101,6 +106,9 @@ export class Vt implements Disposable {
   #writeSync: ((data: string) => void) | undefined;
   #scrollback: number;
   #buffers: XInternals["buffers"] | undefined;
+  /** With `skipScrolledOff`: text fed and not handed to xterm yet (any read hands it over). */
+  #deferred: string[] = [];
+  #deferredLength = 0;
 
   /**
    * Creates a terminal of `cols` × `rows` cells (xterm works with at least 2 columns; a
@@ -137,7 +145,7 @@ export class Vt implements Disposable {
    * and starts over with a fresh `Vt` (and fresh viewers) past its own bound.
    */
   get pending(): number {
-    return this.#disposed ? 0 : pendingLength(this.#term);
+    return this.#disposed ? 0 : pendingLength(this.#term) + this.#deferredLength;
   }
 
   /**
@@ -163,7 +171,31 @@ export class Vt implements Disposable {
       this.#decoding = true;
     }
     if (text.length === 0) return;
-    if (this.#buffers !== undefined) text = this.#skipScrolledOff(text);
+    if (this.#buffers === undefined) return this.#write(text);
+    // Small pieces (one read of a PTY each) are held and handed over together: only a long
+    // piece has lines that scroll off unseen to skip.
+    this.#deferred.push(text);
+    this.#deferredLength += text.length;
+    if (this.#deferredLength >= DEFER_LENGTH) this.#handOver();
+  }
+
+  /**
+   * Hands the held text to xterm, without the lines that scroll off unseen. Pieces that
+   * cannot be skipped go one by one, as fed: output that makes xterm throw loses only the
+   * rest of its own piece (what can be skipped is plain text, which never makes it throw).
+   */
+  #handOver(): void {
+    if (this.#deferredLength === 0) return;
+    const pieces = this.#deferred;
+    this.#deferred = [];
+    this.#deferredLength = 0;
+    const text = pieces.length === 1 ? pieces[0]! : pieces.join("");
+    const skipped = this.#skipScrolledOff(text);
+    if (skipped !== text || pieces.length === 1) return this.#write(skipped);
+    for (const piece of pieces) this.#write(piece);
+  }
+
+  #write(text: string): void {
     this.#tail.scan(text);
     if (this.#writeSync) this.#writeSync(text);
     else this.#term.write(text);
@@ -177,6 +209,7 @@ export class Vt implements Disposable {
   resize(cols: number, rows: number): void {
     this.#checkOpen();
     checkSize(cols, rows);
+    this.#handOver();
     this.#cols = cols;
     this.#rows = rows;
     const term = this.#term;
@@ -195,6 +228,7 @@ export class Vt implements Disposable {
    * @throws {Error} (rejects) if the terminal is disposed before it resolves.
    */
   snapshot(options: SnapshotOptions = {}): Promise<string> {
+    if (!this.#disposed) this.#handOver();
     const tail = this.#tail.pending;
     const scrollback = options.scrollback ?? false;
     return this.#atThisPoint(() => serialize(this.#term, { scrollback }) + tail);
@@ -226,6 +260,7 @@ export class Vt implements Disposable {
    */
   screen(): Screen {
     this.#checkOpen();
+    this.#handOver();
     if (hasPendingOutput(this.#term)) {
       throw new Error("Cannot read the screen: output is still being parsed (await settled())");
     }
@@ -246,6 +281,8 @@ export class Vt implements Disposable {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#deferred = [];
+    this.#deferredLength = 0;
     const error = new Error("Cannot finish: the terminal was disposed");
     for (const reject of this.#waiting) reject(error);
     this.#waiting.clear();
@@ -276,6 +313,7 @@ export class Vt implements Disposable {
   /** Runs `read` once the emulator has parsed everything written before this call. */
   #atThisPoint<T>(read: () => T): Promise<T> {
     this.#checkOpen();
+    this.#handOver();
     if (!hasPendingOutput(this.#term)) {
       // Nothing queued: the state is current now, no need to wait for a parse slice.
       try {
