@@ -249,9 +249,11 @@ export async function runSessionWithOutputs(
       forwarder = await startRemoteStreaming(live!, flags.remote, flags, parts);
     }
     if (live) {
+      // A flood's output reaches the live state merged per turn (the file gets every event).
+      const { TurnMerger } = await import("../stream/turn_merger.ts");
       sinks.push((start) => {
         live.begin(start);
-        return live;
+        return new TurnMerger(live);
       });
     }
     // The file is opened last: a busy port or an unreachable server leaves no empty file.
