@@ -60,9 +60,9 @@ export interface VtOptions {
    * exactly the same, so snapshots, `screen()` and `text()` are too, but the lines that
    * scrolled through in between are never drawn. For terminals read only between feeds (a
    * live stream's, edits, exports, `play --from`), never for a reader that looks at every
-   * line (search, txt). Small pieces (a PTY read each) are held, up to 64 KiB, and handed
-   * to the emulator together at the next read of the state, so that a flood fed piece by
-   * piece is skipped too. Default false.
+   * line (search, txt). In a `sync` terminal, small pieces (a PTY read each) are held, up
+   * to 64 KiB, and handed to the emulator together at the next read of the state, so that a
+   * flood fed piece by piece is skipped too. Default false.
    */
   skipScrolledOff?: boolean;
 }
@@ -172,6 +172,9 @@ export class Vt implements Disposable {
     }
     if (text.length === 0) return;
     if (this.#buffers === undefined) return this.#write(text);
+    // An asynchronous terminal parses in time slices: pieces go as they come (a held one
+    // would be parsed in one long slice, delaying everything else).
+    if (!this.#writeSync) return this.#write(this.#skipScrolledOff(text));
     // Small pieces (one read of a PTY each) are held and handed over together: only a long
     // piece has lines that scroll off unseen to skip.
     this.#deferred.push(text);
