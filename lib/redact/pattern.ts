@@ -76,10 +76,24 @@ function makeSet(ranges: number[], negated: boolean): CharSet {
     if (last > 0 && lo <= merged[last]! + 1) merged[last] = Math.max(merged[last]!, hi);
     else merged.push(lo, hi);
   }
+  const key = `${negated ? "^" : ""}${merged.join(",")}`;
+  const known = SETS.get(key);
+  if (known) return known;
   const ascii = new Uint8Array(128);
-  for (let c = 0; c < 128; c++) ascii[c] = inRanges(merged, c) !== negated ? 1 : 0;
-  return { ranges: merged, negated, ascii };
+  if (negated) ascii.fill(1);
+  for (let i = 0; i < merged.length && merged[i]! < 128; i += 2) {
+    ascii.fill(negated ? 0 : 1, merged[i]!, Math.min(merged[i + 1]!, 127) + 1);
+  }
+  const set = { ranges: merged, negated, ascii };
+  SETS.set(key, set);
+  return set;
 }
+
+/**
+ * Sets made so far, by their ranges: a set is never changed once made, so patterns share
+ * them (a case-insensitive keyword makes the same few again and again).
+ */
+const SETS = new Map<string, CharSet>();
 
 function inRanges(ranges: number[], c: number): boolean {
   for (let i = 0; i < ranges.length; i += 2) {
