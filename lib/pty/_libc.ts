@@ -70,6 +70,8 @@ const SYMBOLS = {
    * a pool thread so the event loop stays free
    */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  /** `poll` on this thread: only for waits of a few milliseconds */
+  poll_brief: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
   /** `int pipe2(int pipefd[2], int flags)` */
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   /** `pid_t waitpid(pid_t pid, int *wstatus, int options)` (non-blocking use, `WNOHANG`) */

@@ -4,8 +4,9 @@
  * control, `/dev/tty`, ctrl+C → SIGINT and SIGWINCH on resize all work as in a real terminal.
  *
  * How: `posix_openpt` + `posix_spawnp` with `POSIX_SPAWN_SETSID`, the slave opened by path in
- * the child; no `fork()`. Output is read synchronously, one read per pull, until `EAGAIN`; then `poll` waits on a
- * pool thread (with a wake-up pipe for shutdown); `EIO` is the end of output. See
+ * the child; no `fork()`. Output is read synchronously, one read per pull, until `EAGAIN`;
+ * then `poll` waits, briefly on this thread, then on a pool thread (with a wake-up pipe for
+ * shutdown); `EIO` is the end of output. See
  * `reference/pty-ffi.md`.
  *
  * @module
@@ -50,6 +51,17 @@ const READ_BUFFER_SIZE = 64 * 1024;
  * without waiting in `poll`, take one turn.
  */
 const BYTES_PER_TURN = 256 * 1024;
+/**
+ * When a read finds nothing, wait this long on this thread for more before handing the
+ * wait to a pool thread: in a flood the next piece is usually there within it, and a pool
+ * thread's wait costs a thread hop and an event-loop wake each time (hundreds per second).
+ */
+const BRIEF_WAIT_MS = 2;
+/**
+ * Brief waits keep the event loop from turning too: they are only taken this long after
+ * its last turn, so that keys, timers and writes wait no longer than this under output.
+ */
+const TURN_MS = 10;
 
 /** Options for {@linkcode Pty.spawn}. */
 export interface PtySpawnOptions {
@@ -176,6 +188,8 @@ export class Pty implements Disposable {
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   #pulling = false;
   #sinceTurn = 0;
+  /** When the event loop last had a turn (`performance.now()`): a wait in `poll` ended. */
+  #turnAt = performance.now();
 
   private constructor(master: number, pid: number, wake: Int32Array, drainTimeoutMs: number) {
     this.#master = master;
@@ -324,6 +338,9 @@ export class Pty implements Disposable {
         // Nothing left: after the drain deadline, that is the end (a grandchild may still
         // hold the terminal); allow a few rounds for data that raced the deadline.
         if (this.#draining && ++rounds > 2) return this.#endRead();
+        if (
+          !this.#draining && performance.now() - this.#turnAt < TURN_MS && this.#waitBriefly()
+        ) continue;
         await this.#poll(POLLIN);
       }
     } catch (error) {
@@ -389,9 +406,18 @@ export class Pty implements Disposable {
       // `view` stays referenced by this frame until the call settles.
       await libc().poll(view, 2n, timeoutMs);
     } finally {
+      this.#turnAt = performance.now();
       this.#pollsInFlight--;
       if (this.#closed) this.#closeFdsWhenIdle();
     }
+  }
+
+  /** Waits up to {@linkcode BRIEF_WAIT_MS} on this thread for output (or the hang-up). */
+  #waitBriefly(): boolean {
+    const fds = new ArrayBuffer(8);
+    new Int32Array(fds)[0] = this.#master;
+    new Int16Array(fds)[2] = POLLIN;
+    return libc().poll_brief(new Uint8Array(fds), 1n, BRIEF_WAIT_MS) > 0;
   }
 
   /** Wakes every pending poll, for good: used when reading must stop. */

@@ -244,3 +244,31 @@ Deno.test("Pty.spawn reports an unknown program as a PtyError", () => {
   assert.deepEqual(error.errno, 2);
   assert.match(error.message, /No such file or directory/);
 });
+
+Deno.test("the event loop keeps turning while output trickles in faster than a brief wait", async () => {
+  // A line every 0.3 ms for 1.5 s: a read finds nothing often, and more comes within the
+  // brief wait each time. Timers must still fire on time meanwhile.
+  using pty = Pty.spawn({
+    argv: [
+      "perl",
+      "-e",
+      "use Time::HiRes qw(time); $| = 1; my $end = time + 1.5; " +
+      "while (time < $end) { print qq(x\\n); select(undef, undef, undef, 0.0003) }",
+    ],
+  });
+  let last = performance.now();
+  let worst = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 2);
+  let bytes = 0;
+  try {
+    for await (const chunk of pty.readable) bytes += chunk.length;
+  } finally {
+    clearInterval(ticker);
+  }
+  assert.ok(bytes > 1000, `only ${bytes} bytes of output`);
+  assert.ok(worst < 500, `a 2 ms timer waited ${worst.toFixed(0)} ms while output flowed`);
+});
