@@ -30,11 +30,39 @@ Deno.test({
   const empty = await Deno.makeTempDir({ prefix: "asciirec-empty-" });
   await Deno.rename(bundle, `${empty}/asciirec.js`);
   const denoDir = await Deno.makeTempDir({ prefix: "asciirec-denodir-" });
-  const asciirec = (args: string[], stdin?: string) => {
-    const cmd = new Deno.Command(Deno.execPath(), {
+  /** The bundled program with `args`, run in the empty directory with the empty cache. */
+  const bundled = (args: string[], options: Deno.CommandOptions = {}) =>
+    new Deno.Command(Deno.execPath(), {
       args: ["run", "--quiet", "--no-remote", "--no-npm", ...PERMISSIONS, "asciirec.js", ...args],
       cwd: empty,
-      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+      ...options,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1", ...options.env },
+    });
+  /** Starts a server of the bundled program; resolves with the first group of `pattern` in its stderr. */
+  const startServer = async (args: string[], pattern: RegExp, env: Record<string, string> = {}) => {
+    const child = bundled(args, { env, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let stderr = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        await child.status;
+        throw new Error(`${args[0]} ended before printing ${pattern}: ${stderr}`);
+      }
+      stderr += value;
+      const found = pattern.exec(stderr)?.[1];
+      if (found !== undefined) {
+        const stop = async () => {
+          await reader.cancel();
+          child.kill("SIGTERM");
+          await child.status;
+        };
+        return { found, stop };
+      }
+    }
+  };
+  const asciirec = (args: string[], stdin?: string) => {
+    const cmd = bundled(args, {
       stdin: stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
@@ -135,38 +163,28 @@ Deno.test({
     assertEquals(verified.code, 0, verified.stderr);
   });
 
+  await t.step("tape runs a tape and writes a recording and golden text", async () => {
+    await Deno.writeTextFile(
+      `${empty}/demo.tape`,
+      'Output demo.cast\nOutput demo.txt\nSet Shell sh\nType "echo bundled" Enter\nSleep 200ms\n',
+    );
+    const r = await asciirec(["tape", "demo.tape"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stderr, "::: Wrote demo.cast, demo.txt");
+    const cast = await Deno.readTextFile(`${empty}/demo.cast`);
+    assertMatch(cast, /^\{"version":3,"term":\{"cols":76,"rows":16,/);
+    assertStringIncludes(cast, "bundled\\r\\n");
+    assertStringIncludes(await Deno.readTextFile(`${empty}/demo.txt`), "> echo bundled\nbundled\n");
+  });
+
   await t.step("serve answers its API and pages (SQLite inside)", async () => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--no-remote",
-        "--no-npm",
-        ...PERMISSIONS,
-        "asciirec.js",
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        "relay-data",
-      ],
-      cwd: empty,
-      env: { DENO_DIR: denoDir, NO_COLOR: "1", HOME: empty },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const serve = await startServer(
+      ["serve", "--listen", "127.0.0.1:0", "--data-dir", "relay-data"],
+      /listening on (http\S+)/,
+      { HOME: empty },
+    );
     try {
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      let stderr = "";
-      let url: string | undefined;
-      while (url === undefined) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`serve ended before listening: ${stderr}`);
-        stderr += value;
-        url = /listening on (http\S+)/.exec(stderr)?.[1];
-      }
-      const created = await fetch(`${url}/api/v1/streams`, {
+      const created = await fetch(`${serve.found}/api/v1/streams`, {
         method: "POST",
         headers: { authorization: `Basic ${btoa(`:${crypto.randomUUID()}`)}` },
       });
@@ -174,43 +192,18 @@ Deno.test({
       const { url: page } = await created.json() as { url: string };
       const html = await (await fetch(page)).text();
       assertStringIncludes(html, "AsciinemaPlayer");
-      await reader.cancel();
     } finally {
-      child.kill("SIGTERM");
-      await child.status;
+      await serve.stop();
     }
   });
 
   await t.step("stream --local serves the page and the embedded player", async () => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        "--no-remote",
-        "--no-npm",
-        ...PERMISSIONS,
-        "asciirec.js",
-        "stream",
-        "--local",
-        "-c",
-        "sleep 30",
-      ],
-      cwd: empty,
-      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const stream = await startServer(
+      ["stream", "--local", "-c", "sleep 30"],
+      /Live streaming at (\S+)/,
+    );
     try {
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      let stderr = "";
-      let url: string | undefined;
-      while (url === undefined) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before printing a URL: ${stderr}`);
-        stderr += value;
-        url = /Live streaming at (\S+)/.exec(stderr)?.[1];
-      }
+      const url = stream.found;
       const page = await fetch(url);
       assertEquals(page.status, 200);
       const html = await page.text();
@@ -221,10 +214,8 @@ Deno.test({
       assertEquals(js.status, 200);
       assertEquals(js.headers.get("content-type")?.split(";")[0], "text/javascript");
       assertStringIncludes(await js.text(), "AsciinemaPlayer");
-      await reader.cancel();
     } finally {
-      child.kill("SIGTERM");
-      await child.status;
+      await stream.stop();
     }
   });
 
