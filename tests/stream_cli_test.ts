@@ -77,6 +77,41 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a flood reaches a viewer in few messages, while the file keeps one event per read",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const cli = new LiveCli(
+        ["session", "-o", "flood.cast", "--local", "-c", "read line; seq 1 300000"],
+        dir,
+      );
+      const v = await viewer(await cli.url());
+      await waitUntil(() => v.raw.length >= 2, "the Init");
+      await cli.type("go\n");
+      await v.closed;
+      assertEquals(await cli.exit(), 0);
+      const outputs = v.messages().filter((m) => m.type === "output");
+      const streamed = outputs.map((m) => m.type === "output" ? m.data : "").join("");
+      const recorded = (await Deno.readTextFile(`${dir}/flood.cast`)).trim().split("\n").slice(1)
+        .map((l) => JSON.parse(l)).filter((e) => e[1] === "o");
+      assertEquals(streamed, recorded.map((e) => e[2]).join(""));
+      assertStringIncludes(streamed, "300000\r\n");
+      // The PTY hands over a few KB per read; output of one turn of the event loop goes to
+      // viewers as one message.
+      assert(recorded.length > 100, `${recorded.length} events in the file`);
+      assert(
+        outputs.length * 4 < recorded.length,
+        `${outputs.length} messages for ${recorded.length} events`,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("stream and session refuse bad targets: no server configured, nowhere to stream", async (t) => {
   // An empty home and no server URL: --remote must not reach any real server.
   const home = await Deno.makeTempDir({ prefix: "asciirec-home-" });
