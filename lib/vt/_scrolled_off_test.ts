@@ -131,3 +131,18 @@ Deno.test("a Vt that skips scrolled-off output ends in the same state as one tha
   }
   assert(skipped > 20, `only ${skipped} of 60 floods were skippable: the test proves little`);
 });
+
+Deno.test("a sync Vt that skips draws only the last lines of a flood fed in small pieces", async () => {
+  for (const skipScrolledOff of [false, true]) {
+    using vt = new Vt(80, 24, { sync: true, scrollback: 0, skipScrolledOff });
+    let lineFeeds = 0;
+    vtTerminals.get(vt)!.onLineFeed(() => lineFeeds++);
+    const flood = Array.from({ length: 20_000 }, (_, i) => `${i}\r\n`).join("");
+    // As a PTY hands it over: a few KB per read, each below the length worth scanning.
+    for (let at = 0; at < flood.length; at += 2800) vt.feed(flood.slice(at, at + 2800));
+    const expected = Array.from({ length: 23 }, (_, i) => `${19_977 + i}`).join("\n");
+    assertEquals(await vt.text(), expected);
+    if (skipScrolledOff) assert(lineFeeds < 1000, `${lineFeeds} line feeds drawn`);
+    else assertEquals(lineFeeds, 20_000);
+  }
+});
