@@ -51,7 +51,7 @@ export function redactHeader(
 
 /**
  * Reads `recording` through the redaction `rules`, handing each redacted event to `write`
- * (in order, with its time); `onFound` is told about every match. Resolves when all events
+ * (in order, with its time and its boundaries: a clean recording comes out as it went in); `onFound` is told about every match. Resolves when all events
  * are out.
  */
 export async function redactEvents(
@@ -64,6 +64,7 @@ export async function redactEvents(
   let index = 0;
   const transform = new RedactTransform(rules, (event) => out.push(event), {
     holdMs: Infinity,
+    wholeEvents: true,
     onFound: onFound &&
       ((found) => onFound({ where: "event", index, ...found })),
   });

@@ -20,6 +20,13 @@ export interface RedactTransformOptions {
    */
   holdMs?: number;
   /**
+   * Lets an event out only whole, never the part of it that is already decided ahead of the
+   * rest, so events keep their boundaries: a file without secrets comes out as it went in.
+   * For files (with `holdMs: Infinity`), where nothing waits; a live session lets the
+   * decided part through at once.
+   */
+  wholeEvents?: boolean;
+  /**
    * When the last key was typed (ms on `now`'s clock). While the user types, a secret being
    * echoed is held until the typing pauses for `typingMs`, however slowly it is typed.
    */
@@ -57,6 +64,7 @@ export class RedactTransform {
   readonly #output: TextRedactor;
   readonly #input: TextRedactor;
   readonly #holdMs: number;
+  readonly #wholeEvents: boolean;
   readonly #typingMs: number;
   readonly #maxHoldMs: number;
   readonly #lastKeyAt: () => number | undefined;
@@ -82,6 +90,7 @@ export class RedactTransform {
     this.#output = new TextRedactor(rules, "terminal", found);
     this.#input = new TextRedactor(rules, "input", found);
     this.#holdMs = options.holdMs ?? 30;
+    this.#wholeEvents = options.wholeEvents ?? false;
     this.#typingMs = options.typingMs ?? 1000;
     this.#maxHoldMs = options.maxHoldMs ?? 10_000;
     this.#lastKeyAt = options.lastKeyAt ?? (() => undefined);
@@ -155,6 +164,7 @@ export class RedactTransform {
         continue;
       }
       const limit = Math.min(head.stream.releasable(), head.end);
+      if (this.#wholeEvents && limit < head.end) break;
       if (limit > head.stream.released) {
         const data = head.stream.take(limit);
         if (data !== "") this.#deliver({ time: head.time, code: head.code, data });
