@@ -7,7 +7,8 @@
  *
  * It is a session sink: the session hands it events and never waits for it, except that a
  * terminal parsing far behind a flood asks the session to pause reading the PTY
- * ({@linkcode LiveState.backpressure}), as a real terminal would.
+ * ({@linkcode LiveState.backpressure}), as a real terminal would, and so does a subscriber
+ * behind on work of its own (a rewind log writing to its file).
  *
  * @module
  */
@@ -83,6 +84,12 @@ export interface LiveSubscriber {
    * serving it (it should disconnect, so its peer starts over).
    */
   overflow?(): void;
+  /**
+   * Behind on work of its own (a rewind log's writes to its file): a promise that resolves
+   * when it has caught up. A session waits for it before it reads more output; a relay's
+   * live state does not ask.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /** Options for {@linkcode LiveState}. */
@@ -148,6 +155,8 @@ export class LiveState implements EventSink {
   readonly #highWater: number;
   readonly #lowWater: number;
   readonly #subs = new Map<LiveSubscriber, _Subscription>();
+  /** Subscribers that may ask the session to wait (few: not the viewers). */
+  readonly #paced = new Set<LiveSubscriber>();
   #terminal: LiveTerminal | undefined;
   #theme: Theme | undefined;
   #lastId = 0;
@@ -260,10 +269,13 @@ export class LiveState implements EventSink {
   subscribe(subscriber: LiveSubscriber): () => void {
     const sub = new _Subscription(subscriber);
     this.#subs.set(subscriber, sub);
+    if (subscriber.backpressure) this.#paced.add(subscriber);
     if (this.#ended) this.#sendFinal(sub);
     else if (this.#terminal) this.#startInit(sub);
     return () => {
-      if (this.#subs.get(subscriber) === sub) this.#subs.delete(subscriber);
+      if (this.#subs.get(subscriber) !== sub) return;
+      this.#subs.delete(subscriber);
+      this.#paced.delete(subscriber);
     };
   }
 
@@ -355,14 +367,23 @@ export class LiveState implements EventSink {
   }
 
   /**
-   * When the terminal parses far behind (a flood faster than the emulator), a promise that
-   * resolves once it has caught up; the session stops reading the PTY meanwhile. Otherwise
-   * undefined.
+   * When the terminal parses far behind (a flood faster than the emulator) or a subscriber
+   * is behind on its own work, a promise that resolves once it has caught up; the session
+   * stops reading the PTY meanwhile. Otherwise undefined.
    */
   backpressure(): Promise<void> | undefined {
     const terminal = this.#terminal;
-    if (!terminal?.drained || (terminal.pending ?? 0) <= this.#highWater) return undefined;
-    return terminal.drained(this.#lowWater);
+    if (terminal?.drained && (terminal.pending ?? 0) > this.#highWater) {
+      return terminal.drained(this.#lowWater);
+    }
+    for (const subscriber of this.#paced) {
+      if (!this.#subs.has(subscriber)) this.#paced.delete(subscriber);
+      else {
+        const wait = subscriber.backpressure!();
+        if (wait) return wait;
+      }
+    }
+    return undefined;
   }
 
   /** A subscriber that comes after the end gets the final screen and the end. */

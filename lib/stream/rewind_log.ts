@@ -7,7 +7,9 @@
  *
  * Memory is bounded: past `memoryBytes` the oldest lines go to a temporary file, which is
  * unlinked as soon as it is open, so it disappears with the process however it ends (exit,
- * SIGTERM, even SIGKILL) and never lingers in the temporary directory. Past `maxBytes` in
+ * SIGTERM, even SIGKILL) and never lingers in the temporary directory. While lines are on
+ * their way to the file the log asks the session to wait ({@linkcode RewindLog.backpressure}),
+ * so a disk slower than the output cannot make memory grow past the bound. Past `maxBytes` in
  * all the log stops growing and says so (`truncated`).
  *
  * A producer session of a relayed stream that restarts (a new Init whose `lastId` does not
@@ -369,6 +371,16 @@ export class RewindLog implements LiveSubscriber {
   }
 
   end(): void {}
+
+  /**
+   * While lines are on their way to the file, a promise that resolves once they are written
+   * (the session reads no more output meanwhile); otherwise undefined.
+   */
+  backpressure(): Promise<void> | undefined {
+    const log = this.#log;
+    if (!log || log.spilling === 0) return undefined;
+    return log.ops.then(() => {});
+  }
 
   #append(log: _Log, event: _Event): void {
     if (!log.add(event, this.#maxBytes)) {

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { openRecording } from "../asciicast/reader.ts";
 import type { Event, Header } from "../asciicast/event.ts";
-import type { LiveEvent, LiveInit } from "./live_state.ts";
+import { Vt } from "../vt/vt.ts";
+import { type LiveEvent, type LiveInit, LiveState } from "./live_state.ts";
 import { RewindLog } from "./rewind_log.ts";
 
 const INIT: LiveInit = { lastId: 0, time: 0, cols: 80, rows: 24, initData: "" };
@@ -90,6 +91,41 @@ Deno.test("rewind log moves its oldest lines to an unlinked file past its memory
     assertEquals(later.text, b.text);
     await small.close();
     await whole.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a session that waits when the live state asks keeps the log within its bound", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "asciirec-rewind-test-" });
+  try {
+    const bound = 2 * 1024 * 1024;
+    const live = new LiveState({ createTerminal: (cols, rows) => new Vt(cols, rows) });
+    const log = new RewindLog({ memoryBytes: bound, tempDir: dir });
+    live.subscribe(log);
+    live.begin({ cols: 80, rows: 24 });
+    while (!log.status) await new Promise((resolve) => setTimeout(resolve, 1)); // its Init
+    // A producer as fast as memory (no turn of the event loop unless asked to wait): the
+    // file's writes would otherwise all be in flight at once.
+    const piece = "0123456789abcdef".repeat(4096) + "\r\n";
+    let peak = 0;
+    let waits = 0;
+    for (let i = 0; i < 300; i++) {
+      live.write({ time: i * 1000, code: "o", data: piece });
+      peak = Math.max(peak, log.status!.memoryBytes);
+      const wait = live.backpressure();
+      if (wait) {
+        waits++;
+        await wait;
+      }
+    }
+    await log.settled();
+    assert(log.status!.fileBytes > 15 * 1024 * 1024, JSON.stringify(log.status));
+    assert(waits > 0, "the log asked the session to wait");
+    assert(peak <= bound + 1024 * 1024 + 2 * piece.length, `${peak} bytes in memory at most`);
+    assertEquals(log.backpressure(), undefined);
+    await live.close();
+    await log.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
