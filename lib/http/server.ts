@@ -286,6 +286,9 @@ export function serveHttp(
         continue;
       }
       warned = false;
+      // Small writes (a keystroke's echo to a viewer) go at once, not after the peer's
+      // delayed ACK (Nagle). Deno's TLS connections have no such switch.
+      if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
       if (open.size >= maxConnections) {
         try {
           conn.close();
