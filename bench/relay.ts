@@ -130,16 +130,25 @@ function procStats(pid: number): ProcStats {
 
 const ascii = new TextDecoder();
 
-/** Reads the send stamp from an Output message: `o id rel len "T<stamp>;…"`. */
-function stampOf(bytes: Uint8Array): number | undefined {
-  if (bytes[0] !== 0x6f) return undefined;
+/**
+ * The send stamps in an Output message: `o id rel len "T<stamp>;…\r\n"`, one per event the
+ * producer sent (a relay may merge several into one message, each keeps its stamp).
+ */
+function stampsOf(bytes: Uint8Array): number[] {
+  if (bytes[0] !== 0x6f) return [];
   let at = decodeLeb128(bytes, 1).next;
   at = decodeLeb128(bytes, at).next;
   at = decodeLeb128(bytes, at).next;
-  if (bytes[at] !== 0x54) return undefined; // "T"
-  let end = at + 1;
-  while (end < bytes.length && bytes[end] !== 0x3b) end++;
-  return Number(ascii.decode(bytes.subarray(at + 1, end)));
+  const stamps: number[] = [];
+  // Each event starts with "T<stamp>;" and ends with "\r\n".
+  while (at < bytes.length && bytes[at] === 0x54) {
+    let end = at + 1;
+    while (end < bytes.length && bytes[end] !== 0x3b) end++;
+    stamps.push(Number(ascii.decode(bytes.subarray(at + 1, end))));
+    while (end < bytes.length && bytes[end] !== 0x0a) end++;
+    at = end + 1;
+  }
+  return stamps;
 }
 
 interface RunResult {
@@ -173,10 +182,10 @@ async function run(target: Target, serverPid: number, viewers: number): Promise<
         }
         return;
       }
-      const stamp = stampOf(bytes);
-      // Only messages sent inside the measured window count, whenever they arrive.
-      if (stamp !== undefined && stamp >= windowStart && stamp <= windowEnd) {
-        latencies.push(now() - stamp);
+      // Only events sent inside the measured window count, whenever they arrive.
+      const at = now();
+      for (const stamp of stampsOf(bytes)) {
+        if (stamp >= windowStart && stamp <= windowEnd) latencies.push(at - stamp);
       }
     });
     viewer.closed.then(() => {

@@ -330,3 +330,25 @@ Deno.test("with recordStreams, an ended live stream is saved as a v3 recording",
     "recorded\r\n",
   ]]);
 });
+
+Deno.test("a paced stream reaches each viewer in a few merged messages, whole and in order", async () => {
+  // The pace a stream of thousands of viewers gets (relayPaceMs), here for three.
+  await using r = await startTestRelay({ paceMs: (subscribers) => subscribers >= 3 ? 100 : 0 });
+  const stream = await createLiveStream(r.url, newInstallId());
+  const viewers = [0, 1, 2].map(() => new TestViewer(viewerUrl(stream)));
+  await Promise.all(viewers.map((v) => opened(v.socket)));
+  const producer = await alisProducer(stream);
+  await Promise.all(viewers.map((v) => waitUntil(() => v.inits === 1, "an Init")));
+  const lines = Array.from({ length: 50 }, (_, i) => `line ${i + 1}\r\n`);
+  lines.forEach((data, i) => send(producer, { type: "output", id: i + 1, relTime: 1000, data }));
+  for (const viewer of viewers) {
+    await viewer.waitForText("line 50\r\n");
+    const outputs = viewer.messages.filter((m) => m.type === "output");
+    assertEquals(outputs.map((m) => m.type === "output" && m.data).join(""), lines.join(""));
+    assert(outputs.length <= 5, `${outputs.length} messages for 50 events`);
+    const last = outputs.at(-1)!;
+    assertEquals(last.type === "output" && last.id, 50);
+  }
+  producer.close();
+  await Promise.all([...viewers.map((v) => v.close()), closed(producer)]);
+});

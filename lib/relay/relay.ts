@@ -30,7 +30,7 @@ import { createRelayPages, type RelayPages } from "./pages.ts";
 import { CLOSE_NOT_FOUND, DEFAULT_BANDWIDTH, producerSocketHandler } from "./producer_socket.ts";
 import { Recordings } from "./recordings.ts";
 import { RelayStore } from "./store.ts";
-import { StreamRuntimes } from "./streams.ts";
+import { relayPaceMs, StreamRuntimes } from "./streams.ts";
 import type { TokenBucketOptions } from "./token_bucket.ts";
 import { streamHub, viewerSocketHandler } from "./viewer_socket.ts";
 
@@ -78,6 +78,11 @@ export interface RelayOptions {
   createTerminal?: (cols: number, rows: number) => LiveTerminal;
   /** Viewer fan-out settings (queue bounds…). */
   hub?: ViewerOptions;
+  /**
+   * How long a stream's output may wait for its viewers, given its subscribers: merged
+   * output goes at most this often. Default {@linkcode relayPaceMs}.
+   */
+  paceMs?: (subscribers: number) => number;
   /** Most viewers of one stream; more get a page saying it is full. Default: no limit. */
   maxViewers?: number;
   /**
@@ -137,6 +142,7 @@ export class Relay {
       createTerminal: options.createTerminal ??
         ((cols, rows) => new Vt(cols, rows, { scrollback: 0, skipScrolledOff: true })),
       viewers: { ...options.hub, maxViewers: options.maxViewers },
+      paceMs: options.paceMs ?? relayPaceMs,
       rewind: options.rewind === false
         ? undefined
         : { memoryBytes: RELAY_REWIND_MEMORY, maxBytes: RELAY_REWIND_MAX, ...options.rewind },

@@ -12,6 +12,18 @@ import { type ViewerOptions, Viewers } from "../stream/viewer.ts";
 import type { RelayStore } from "./store.ts";
 import { StreamRecorder } from "./stream_recorder.ts";
 
+/**
+ * How long a relayed stream's output may wait for its viewers: 20 µs per subscriber, so
+ * that merged output goes to each at most every `subscribers / 50 000` seconds (one
+ * producer at 100 events a second and 1 000 viewers: every 20 ms, 50 000 sends a second
+ * instead of 100 000), up to 40 ms; nothing waits below 1 ms (under 50 viewers).
+ * Output after a pause always goes at once.
+ */
+export function relayPaceMs(subscribers: number): number {
+  const ms = subscribers * 0.02;
+  return ms < 1 ? 0 : Math.min(40, ms);
+}
+
 /** What a runtime needs to know of the producer connection speaking for its stream. */
 export interface StreamProducer {
   /** Id of the last event the producer sent (kept in the store for its reconnect). */
@@ -34,6 +46,8 @@ export interface StreamRuntimesOptions {
   createTerminal: (cols: number, rows: number) => LiveTerminal;
   /** Viewer settings (queue bounds, the viewer limit…). */
   viewers: ViewerOptions;
+  /** How long a stream's output may wait for its viewers (see `LiveStateOptions.paceMs`). */
+  paceMs: (subscribers: number) => number;
   /** Keep each producer session for viewers to rewind, with these bounds; `undefined`: off. */
   rewind?: RewindLogOptions;
   /** Where log lines go. */
@@ -121,7 +135,10 @@ export class StreamRuntimes {
   }
 
   #newLive(): LiveState {
-    return new LiveState({ createTerminal: this.#options.createTerminal });
+    return new LiveState({
+      createTerminal: this.#options.createTerminal,
+      paceMs: this.#options.paceMs,
+    });
   }
 
   #newRewind(live: LiveState): RewindLog | undefined {

@@ -15,6 +15,7 @@
 import type { Event, EventSink, Theme } from "../asciicast/event.ts";
 import { streamable, type StreamCode } from "../alis/event_message.ts";
 import type { SessionStart } from "../session/session.ts";
+import { Timer } from "../base/timer.ts";
 import { WorkerVt } from "../vt/worker_vt.ts";
 
 /** The headless terminal the live state keeps (`Vt` and `WorkerVt` have this shape). */
@@ -90,6 +91,12 @@ export interface LiveSubscriber {
    * live state does not ask.
    */
   backpressure?(): Promise<void> | undefined;
+  /**
+   * Takes output merged: when the live state paces its fan-out (`paceMs`), consecutive
+   * output events may come as one (the last one's id and time, their data joined). Viewers
+   * do; recorders and logs, which keep every event, do not.
+   */
+  readonly mergeable?: boolean;
 }
 
 /** Options for {@linkcode LiveState}. */
@@ -108,6 +115,14 @@ export interface LiveStateOptions {
   highWaterBacklog?: number;
   /** The session resumes once the backlog is down to this. Default 4 Mi. */
   lowWaterBacklog?: number;
+  /**
+   * How long (ms) output may wait for mergeable subscribers, given the number of
+   * subscribers: output that comes within that time of the last output they got is merged
+   * and goes at its end, while output after a pause goes at once. A relay paces a stream
+   * with many viewers, so each send carries more and the sends per second stay within what
+   * the machine can do. Default: never (every event goes at once).
+   */
+  paceMs?: (subscribers: number) => number;
 }
 
 type _State = "waiting" | "pending" | "live";
@@ -156,7 +171,15 @@ export class LiveState implements EventSink {
   readonly #lowWater: number;
   readonly #subs = new Map<LiveSubscriber, _Subscription>();
   /** Subscribers that may ask the session to wait (few: not the viewers). */
-  readonly #paced = new Set<LiveSubscriber>();
+  readonly #pressing = new Set<LiveSubscriber>();
+  readonly #paceMs: ((subscribers: number) => number) | undefined;
+  readonly #paceTimer = new Timer(() => this.#releaseHeld(this.#heldUntil));
+  /** Output held back for mergeable subscribers (paced): one event, its data joined. */
+  #held: LiveEvent | undefined;
+  /** When output last went to mergeable subscribers (ms, on `now`'s clock). */
+  #lastFanOut = -Infinity;
+  /** When the held output is due. */
+  #heldUntil = 0;
   #terminal: LiveTerminal | undefined;
   #theme: Theme | undefined;
   #lastId = 0;
@@ -175,6 +198,7 @@ export class LiveState implements EventSink {
     this.#maxPendingBytes = options.maxPendingBytes ?? 16 * 1024 * 1024;
     this.#highWater = options.highWaterBacklog ?? 16 * 1024 * 1024;
     this.#lowWater = options.lowWaterBacklog ?? 4 * 1024 * 1024;
+    this.#paceMs = options.paceMs;
   }
 
   /** Terminal emulators made by live states in this process so far. */
@@ -229,6 +253,7 @@ export class LiveState implements EventSink {
    */
   reset(init: LiveInit): void {
     if (this.#ended) return;
+    this.#releaseHeld();
     this.#terminal?.dispose();
     this.#terminal = this.#newTerminal(init.cols, init.rows);
     if (init.initData !== "") this.#terminal.feed(init.initData);
@@ -269,17 +294,19 @@ export class LiveState implements EventSink {
   subscribe(subscriber: LiveSubscriber): () => void {
     const sub = new _Subscription(subscriber);
     this.#subs.set(subscriber, sub);
-    if (subscriber.backpressure) this.#paced.add(subscriber);
+    if (subscriber.backpressure) this.#pressing.add(subscriber);
     if (this.#ended) this.#sendFinal(sub);
     else if (this.#terminal) this.#startInit(sub);
     return () => {
       if (this.#subs.get(subscriber) !== sub) return;
       this.#subs.delete(subscriber);
-      this.#paced.delete(subscriber);
+      this.#pressing.delete(subscriber);
     };
   }
 
   #startInit(sub: _Subscription): void {
+    // Held output belongs to subscribers live before this point, the backlog to this one.
+    this.#releaseHeld();
     const terminal = this.#terminal!;
     // Captured in the same synchronous step as the snapshot call: the Init reflects exactly
     // the events up to lastId, and the backlog collects exactly the rest.
@@ -308,6 +335,7 @@ export class LiveState implements EventSink {
 
   /** Hands a subscriber its Init, then the events that came meanwhile (and the end, if due). */
   #deliverInit(sub: _Subscription, init: LiveInit, backlog: LiveEvent[]): void {
+    this.#releaseHeld(); // held output is in `backlog` too: it goes to the others first
     sub.state = "live";
     sub.backlog = [];
     sub.backlogBytes = 0;
@@ -353,9 +381,12 @@ export class LiveState implements EventSink {
       code: streamed.code,
       data: streamed.data,
     };
+    const pace = live.code === "o" && this.#paceMs ? this.#paceMs(this.#subs.size) : 0;
+    if (pace <= 0) this.#releaseHeld(); // what was held goes first: order is kept
     for (const sub of this.#subs.values()) {
-      if (sub.state === "live") sub.subscriber.event(live);
-      else if (sub.state === "pending") {
+      if (sub.state === "live") {
+        if (pace <= 0 || !sub.subscriber.mergeable) sub.subscriber.event(live);
+      } else if (sub.state === "pending") {
         sub.backlog.push(live);
         sub.backlogBytes += live.data.length + 16;
         if (sub.backlogBytes > this.#maxPendingBytes) {
@@ -363,6 +394,34 @@ export class LiveState implements EventSink {
           sub.subscriber.overflow?.();
         }
       }
+    }
+    if (pace > 0) this.#hold(live, pace);
+  }
+
+  /** Holds output for mergeable subscribers until `pace` ms after they last got some. */
+  #hold(live: LiveEvent, pace: number): void {
+    this.#held = this.#held ? { ...live, data: this.#held.data + live.data } : live;
+    if (this.#paceTimer.armed) return;
+    const now = this.#now();
+    const due = this.#lastFanOut + pace;
+    if (now >= due) return this.#releaseHeld();
+    this.#heldUntil = due;
+    this.#paceTimer.arm(due - now);
+  }
+
+  /**
+   * Hands held output to the mergeable subscribers that are live. `at` is when it was due:
+   * the next is due a pace after that, not after the timer's lateness, so that output at the
+   * pace's own rate is not held ever longer.
+   */
+  #releaseHeld(at = this.#now()): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = undefined;
+    this.#paceTimer.cancel();
+    this.#lastFanOut = at;
+    for (const sub of this.#subs.values()) {
+      if (sub.state === "live" && sub.subscriber.mergeable) sub.subscriber.event(held);
     }
   }
 
@@ -376,8 +435,8 @@ export class LiveState implements EventSink {
     if (terminal?.drained && (terminal.pending ?? 0) > this.#highWater) {
       return terminal.drained(this.#lowWater);
     }
-    for (const subscriber of this.#paced) {
-      if (!this.#subs.has(subscriber)) this.#paced.delete(subscriber);
+    for (const subscriber of this.#pressing) {
+      if (!this.#subs.has(subscriber)) this.#pressing.delete(subscriber);
       else {
         const wait = subscriber.backpressure!();
         if (wait) return wait;
@@ -388,6 +447,7 @@ export class LiveState implements EventSink {
 
   /** A subscriber that comes after the end gets the final screen and the end. */
   #sendFinal(sub: _Subscription): void {
+    this.#releaseHeld();
     // An Init still being built is superseded by the final one.
     const generation = ++sub.generation;
     sub.state = "pending";
@@ -409,6 +469,7 @@ export class LiveState implements EventSink {
    */
   async close(): Promise<void> {
     if (this.#ended) return;
+    this.#releaseHeld();
     this.#ended = true;
     const terminal = this.#terminal;
     const base = {

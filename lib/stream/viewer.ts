@@ -76,6 +76,8 @@ function _seconds(us: number): number {
 
 /** One viewer socket, subscribed to a live state. */
 export class ViewerConnection implements LiveSubscriber {
+  /** A viewer takes paced output merged (see `LiveStateOptions.paceMs`). */
+  readonly mergeable = true;
   readonly #socket: ViewerSocket;
   readonly #format: ViewerFormat;
   readonly #queue: SendQueue<_Item>;
