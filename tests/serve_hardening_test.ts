@@ -21,6 +21,7 @@ import {
   waitUntil,
 } from "./_relay.ts";
 import { runCli } from "./_cli.ts";
+import { LiveCli } from "./_live_cli.ts";
 
 function viewerUrl(stream: TestStream): string {
   const u = new URL(stream.url);
@@ -180,4 +181,24 @@ Deno.test("a second serve on the same data directory refuses to start", async ()
   const second = await runCli(["serve", "--data-dir", r.dataDir, "--listen", "127.0.0.1:0"]);
   assertEquals(second.code, 1);
   assertStringIncludes(second.stderr, "is in use by another process (another asciirec serve?)");
+});
+
+Deno.test("serve under a low open file limit says how many connections it allows", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "asciirec-serve-fd-" });
+  const serve = new LiveCli(
+    ["serve", "--listen", "127.0.0.1:0", "--data-dir", `${dir}/relay`],
+    dir,
+    { ulimit: 256, env: { HOME: dir } },
+  );
+  try {
+    await waitUntil(() => serve.stderr.includes("listening on"), "serve to listen");
+    assertStringIncludes(
+      serve.stderr,
+      "the open file limit allows 192 connections at once (raise it with ulimit -n for up to 10000)",
+    );
+  } finally {
+    serve.child.kill("SIGTERM");
+    await serve.exit();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -192,6 +192,12 @@ export function serveCommand(): Command {
       info(
         `asciirec relay listening on ${scheme}://${host}:${server.addr.port} (data: ${dataDir})`,
       );
+      if (server.maxConnections < RELAY_MAX_CONNECTIONS) {
+        warn(
+          `the open file limit allows ${server.maxConnections} connections at once ` +
+            `(raise it with ulimit -n for up to ${RELAY_MAX_CONNECTIONS})`,
+        );
+      }
       if (redaction) info(`${redaction.summary}, in every stream and upload`);
       if (!loopback && allowed === undefined) {
         warn("any install id may stream and upload (--allow-any-install-id)");

@@ -17,6 +17,7 @@ import {
   singleField,
 } from "./request_head.ts";
 import { upgradeOf } from "./websocket.ts";
+import { openFileLimit } from "../base/fd_limit.ts";
 
 /** A certificate and key for HTTPS, PEM-encoded. */
 export interface TlsFiles {
@@ -34,7 +35,10 @@ export interface HttpServerOptions {
   port?: number;
   /** Serve HTTPS (and WSS) with this certificate. */
   tls?: TlsFiles;
-  /** Most connections open at once; more are closed as they come. Default 512. */
+  /**
+   * Most connections open at once; more are closed as they come. Default 512. Never more
+   * than the open file limit leaves room for (see {@linkcode HttpServer.maxConnections}).
+   */
   maxConnections?: number;
   /** A request's head must arrive within this (ms), from the first byte or the connect. Default 10 000. */
   headerTimeoutMs?: number;
@@ -54,6 +58,13 @@ export interface HttpServer {
   readonly addr: Deno.NetAddr;
   /** Connections open now (WebSockets included). */
   readonly connections: number;
+  /**
+   * Most connections it keeps open: `maxConnections`, lowered so that {@linkcode FD_RESERVE}
+   * descriptors stay free under the process's open file limit (`ulimit -n`). A process out
+   * of descriptors fails everywhere at once; one at its connection cap only turns new
+   * connections away.
+   */
+  readonly maxConnections: number;
   /** Resolves once the server has stopped and every connection is closed. */
   readonly finished: Promise<void>;
   /** Stops accepting and closes every connection. */
@@ -67,6 +78,8 @@ export interface RequestInfo {
 }
 
 const READ_SIZE = 64 * 1024;
+/** Descriptors a server leaves free for the rest of the process (files, the PTY, workers). */
+export const FD_RESERVE = 64;
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad Request",
   408: "Request Timeout",
@@ -154,7 +167,11 @@ export function serveHttp(
   options: HttpServerOptions = {},
 ): Promise<HttpServer> {
   const hostname = options.hostname ?? "127.0.0.1";
-  const maxConnections = options.maxConnections ?? 512;
+  const fdLimit = openFileLimit();
+  const maxConnections = Math.min(
+    options.maxConnections ?? 512,
+    fdLimit === undefined ? Infinity : Math.max(8, fdLimit - FD_RESERVE),
+  );
   const headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
@@ -288,7 +305,11 @@ export function serveHttp(
       warned = false;
       // Small writes (a keystroke's echo to a viewer) go at once, not after the peer's
       // delayed ACK (Nagle). Deno's TLS connections have no such switch.
-      if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+      try {
+        if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+      } catch {
+        // A connection already gone: it ends at its first read.
+      }
       if (open.size >= maxConnections) {
         try {
           conn.close();
@@ -323,6 +344,7 @@ export function serveHttp(
     get connections() {
       return open.size;
     },
+    maxConnections,
     finished,
     shutdown,
   });
