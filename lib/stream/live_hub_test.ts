@@ -1,37 +1,8 @@
 import { assert, assertEquals, assertThrows } from "../../tests/_assert.ts";
 import { decodeAlisMessage } from "../alis/decoder.ts";
 import type { AlisMessage } from "../alis/message.ts";
-import {
-  CLOSE_LAGGING,
-  type HubTerminal,
-  LiveHub,
-  type ViewerFormat,
-  type ViewerSocket,
-} from "./live_hub.ts";
-
-/**
- * A stand-in terminal: its "screen" is the text fed so far; like the real one, a snapshot
- * reflects exactly what was fed before the call and resolves later.
- */
-class TextTerminal implements HubTerminal {
-  text = "";
-  disposed = false;
-  constructor(public cols: number, public rows: number) {}
-  feed(data: string | Uint8Array): void {
-    this.text += typeof data === "string" ? data : new TextDecoder().decode(data);
-  }
-  resize(cols: number, rows: number): void {
-    this.cols = cols;
-    this.rows = rows;
-  }
-  snapshot(): Promise<string> {
-    const text = this.text;
-    return new Promise((resolve) => setTimeout(() => resolve(text), 5));
-  }
-  dispose(): void {
-    this.disposed = true;
-  }
-}
+import { TextTerminal } from "./_text_terminal.ts";
+import { CLOSE_LAGGING, LiveHub, type ViewerFormat, type ViewerSocket } from "./live_hub.ts";
 
 /** A socket that records what it was sent; `leave` is wired like the server does. */
 class FakeSocket implements ViewerSocket {

@@ -1,30 +1,7 @@
 import { assert, assertEquals } from "../../tests/_assert.ts";
 import { waitUntil } from "../../tests/_wait_until.ts";
-import {
-  type LiveEvent,
-  type LiveInit,
-  LiveState,
-  type LiveSubscriber,
-  type LiveTerminal,
-} from "./live_state.ts";
-
-/** A terminal whose screen is the text fed so far; its snapshot resolves a little later. */
-class TextTerminal implements LiveTerminal {
-  text = "";
-  constructor(public cols: number, public rows: number) {}
-  feed(data: string | Uint8Array): void {
-    this.text += typeof data === "string" ? data : new TextDecoder().decode(data);
-  }
-  resize(cols: number, rows: number): void {
-    this.cols = cols;
-    this.rows = rows;
-  }
-  snapshot(): Promise<string> {
-    const text = this.text;
-    return new Promise((resolve) => setTimeout(() => resolve(text), 5));
-  }
-  dispose(): void {}
-}
+import { TextTerminal } from "./_text_terminal.ts";
+import { type LiveEvent, type LiveInit, LiveState, type LiveSubscriber } from "./live_state.ts";
 
 /** A subscriber that records what it gets. */
 class Recorder implements LiveSubscriber {
