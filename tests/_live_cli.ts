@@ -15,17 +15,18 @@ export class LiveCli {
   readonly #done: Promise<unknown>;
 
   /**
-   * Starts `asciirec ARGS…`; `limits.ulimit` caps its open file descriptors, `limits.env`
-   * adds variables to its environment.
+   * Starts `asciirec ARGS…`; `limits.ulimit` caps its open file descriptors (only the soft
+   * limit with `softUlimit`), `limits.env` adds variables to its environment.
    */
   constructor(
     args: string[],
     cwd?: string,
-    limits: { ulimit?: number; env?: Record<string, string> } = {},
+    limits: { ulimit?: number; softUlimit?: boolean; env?: Record<string, string> } = {},
   ) {
     let [cmd, ...rest] = cliArgv();
     if (limits.ulimit !== undefined) {
-      rest = ["-c", `ulimit -n ${limits.ulimit} && exec "$@"`, "sh", cmd!, ...rest];
+      const which = limits.softUlimit ? "-S " : "";
+      rest = ["-c", `ulimit ${which}-n ${limits.ulimit} && exec "$@"`, "sh", cmd!, ...rest];
       cmd = "/bin/sh";
     }
     this.child = new Deno.Command(cmd!, {

@@ -183,22 +183,46 @@ Deno.test("a second serve on the same data directory refuses to start", async ()
   assertStringIncludes(second.stderr, "is in use by another process (another asciirec serve?)");
 });
 
-Deno.test("serve under a low open file limit says how many connections it allows", async () => {
+Deno.test("serve raises a low soft open file limit, and says how many connections a hard one allows", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "asciirec-serve-fd-" });
-  const serve = new LiveCli(
-    ["serve", "--listen", "127.0.0.1:0", "--data-dir", `${dir}/relay`],
-    dir,
-    { ulimit: 256, env: { HOME: dir } },
-  );
-  try {
-    await waitUntil(() => serve.stderr.includes("listening on"), "serve to listen");
-    assertStringIncludes(
-      serve.stderr,
-      "the open file limit allows 192 connections at once (raise it with ulimit -n for up to 10000)",
+  const start = (softUlimit: boolean) =>
+    new LiveCli(
+      ["serve", "--listen", "127.0.0.1:0", "--data-dir", `${dir}/relay`],
+      dir,
+      { ulimit: 256, softUlimit, env: { HOME: dir } },
     );
-  } finally {
+  const stop = async (serve: LiveCli) => {
     serve.child.kill("SIGTERM");
     await serve.exit();
+  };
+  try {
+    await t.step("a soft limit is raised to the hard one", async () => {
+      const serve = start(true);
+      try {
+        await waitUntil(() => serve.stderr.includes("listening on"), "serve to listen");
+        const field = (text: string) =>
+          text.split("\n").find((l) => l.startsWith("Max open files"))!.split(/\s+/);
+        const [soft, hard] = field(await Deno.readTextFile(`/proc/${serve.child.pid}/limits`))
+          .slice(3, 5).map(Number);
+        assertEquals(soft, Math.min(hard!, 1 << 20));
+        assert(soft! > 256, `soft limit ${soft}`);
+      } finally {
+        await stop(serve);
+      }
+    });
+    await t.step("a hard limit caps the connections, and serve says so", async () => {
+      const serve = start(false);
+      try {
+        await waitUntil(() => serve.stderr.includes("listening on"), "serve to listen");
+        assertStringIncludes(
+          serve.stderr,
+          "the open file limit allows 192 connections at once (raise it with ulimit -n for up to 10000)",
+        );
+      } finally {
+        await stop(serve);
+      }
+    });
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

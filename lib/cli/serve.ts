@@ -18,6 +18,7 @@ import { serveHttp } from "../http/server.ts";
 const RELAY_MAX_CONNECTIONS = 10_000;
 import { isLoopback, parseListenAddress, reachableHosts } from "../stream/listen_address.ts";
 import { info, setQuiet, warn } from "./_output.ts";
+import { raiseOpenFileLimit } from "../base/fd_limit.ts";
 import { UsageError } from "./usage_error.ts";
 import { addTlsOptions, announceTls, loadServerTls, type TlsFlags } from "./_tls_options.ts";
 import { addRedactOptions, type RedactFlags, redactionFrom } from "./_redact_options.ts";
@@ -168,6 +169,7 @@ export function serveCommand(): Command {
         log: (message) => info(message),
       });
       const controller = new AbortController();
+      raiseOpenFileLimit(); // each viewer is a descriptor: up to the hard limit
       let server;
       try {
         server = await serveHttp(relay.handler, {
