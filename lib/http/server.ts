@@ -303,13 +303,6 @@ export function serveHttp(
         continue;
       }
       warned = false;
-      // Small writes (a keystroke's echo to a viewer) go at once, not after the peer's
-      // delayed ACK (Nagle). Deno's TLS connections have no such switch.
-      try {
-        if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-      } catch {
-        // A connection already gone: it ends at its first read.
-      }
       if (open.size >= maxConnections) {
         try {
           conn.close();
@@ -317,6 +310,13 @@ export function serveHttp(
           // Gone already.
         }
         continue;
+      }
+      // Small writes (a keystroke's echo to a viewer) go at once, not after the peer's
+      // delayed ACK (Nagle). Deno's TLS connections have no such switch.
+      try {
+        if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+      } catch {
+        // A connection already gone: it ends at its first read.
       }
       handle(conn);
     }
