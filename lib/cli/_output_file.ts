@@ -67,6 +67,19 @@ export interface OutputFile {
 }
 
 /**
+ * `writable`, compressed on the way when `compression` is set. The compressor is loaded
+ * only then: an uncompressed output loads no compression code.
+ */
+export async function compressedWritable(
+  writable: WritableStream<Uint8Array>,
+  compression: Compression | undefined,
+): Promise<WritableStream<Uint8Array>> {
+  if (compression === undefined) return writable;
+  const { compressWritable } = await import("../compress/compress_writable.ts");
+  return compressWritable(writable, compression);
+}
+
+/**
  * Opens `path` (or `-`, stdout) for writing a recording. An existing non-empty regular file
  * is refused unless `overwrite`; an empty one, and anything that is not a regular file (a
  * pipe, `/dev/null`), is written as it is.
@@ -106,9 +119,6 @@ export async function openOutputFile(
     };
   }
   const compression = compressionForPath(path);
-  // Loaded only for a compressed output: an uncompressed one loads no compression code.
-  const compress = compression &&
-    (await import("../compress/compress_writable.ts")).compressWritable;
   const live = options.live ?? false;
   const info = await _stat(path);
   if (info?.isDirectory) throw new Error(`${path} is a directory`);
@@ -138,7 +148,7 @@ export async function openOutputFile(
   const created = temporary || info === undefined;
   const forget = temporary ? removeOnSignal(target) : () => {};
   const plain = fileWritable(file, { sync: regular ? true : undefined });
-  const writable = compression && compress ? compress(plain, compression) : plain;
+  const writable = await compressedWritable(plain, compression);
   return {
     path,
     format,

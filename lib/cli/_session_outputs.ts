@@ -24,7 +24,12 @@ import { loadConfig } from "../config/asciinema_config.ts";
 import { redactText } from "../redact/redact_text.ts";
 import { type Redaction, redactionFrom } from "./_redact_options.ts";
 import { info, verbose, warn } from "./_output.ts";
-import { openOutputFile, type OutputWriterSettings, outputWriterSettings } from "./_output_file.ts";
+import {
+  compressedWritable,
+  openOutputFile,
+  type OutputWriterSettings,
+  outputWriterSettings,
+} from "./_output_file.ts";
 import {
   parseIdleTimeLimit,
   type SessionFlags,
@@ -459,9 +464,7 @@ async function openRecordingTarget(path: string, flags: OutputFlags): Promise<Re
   const file = fileWritable(opened);
   const compression = append.compression;
   return {
-    writable: compression
-      ? (await import("../compress/compress_writable.ts")).compressWritable(file, compression)
-      : file,
+    writable: await compressedWritable(file, compression),
     writer: outputWriterSettings(compression, true),
     format: outputFormat(path, append.format),
     append,
