@@ -114,9 +114,8 @@ function startsOf(program: Program): _Starts {
 class _RuleVm {
   readonly insts: Inst[];
   readonly slots: number;
-  readonly first: CharSet[];
-  readonly firstAscii: Uint8Array;
-  readonly firstAll: boolean;
+  /** What a match of its pattern can start with (shared by every matcher of the program). */
+  readonly starts: _Starts;
   /** Threads waiting for their closure at the next position, in priority order. */
   pending: _Thread[] = [];
   /** The best match so far, not final while higher-priority threads live. */
@@ -129,15 +128,14 @@ class _RuleVm {
     this.insts = program.insts;
     this.mark = new Int32Array(program.insts.length);
     this.slots = 2 + 2 * program.groups;
-    ({ first: this.first, firstAscii: this.firstAscii, firstAll: this.firstAll } = startsOf(
-      program,
-    ));
+    this.starts = startsOf(program);
   }
 
   canStart(c: number): boolean {
-    if (this.firstAll) return true;
-    if (c >= 0 && c < 128) return this.firstAscii[c] === 1;
-    return c >= 0 && this.first.some((set) => setHas(set, c));
+    const { first, firstAscii, firstAll } = this.starts;
+    if (firstAll) return true;
+    if (c >= 0 && c < 128) return firstAscii[c] === 1;
+    return c >= 0 && first.some((set) => setHas(set, c));
   }
 
   /** The earliest position a live thread or the pending match started at. */
