@@ -190,6 +190,8 @@ export class Pty implements Disposable {
   #sinceTurn = 0;
   /** When the event loop last had a turn (`performance.now()`): a wait in `poll` ended. */
   #turnAt = performance.now();
+  /** The `pollfd` of the brief waits. */
+  #briefFds: Uint8Array | undefined;
 
   private constructor(master: number, pid: number, wake: Int32Array, drainTimeoutMs: number) {
     this.#master = master;
@@ -392,14 +394,7 @@ export class Pty implements Disposable {
    * `timeoutMs` has passed (default: no limit).
    */
   async #poll(events: number, timeoutMs = -1): Promise<void> {
-    const fds = new ArrayBuffer(16);
-    const ints = new Int32Array(fds);
-    const shorts = new Int16Array(fds);
-    ints[0] = this.#master;
-    shorts[2] = events;
-    ints[2] = this.#wakeRead;
-    shorts[6] = POLLIN;
-    const view = new Uint8Array(fds);
+    const view = _pollFds([this.#master, events], [this.#wakeRead, POLLIN]);
     this.#pollsInFlight++;
     this.#sinceTurn = 0;
     try {
@@ -414,10 +409,9 @@ export class Pty implements Disposable {
 
   /** Waits up to {@linkcode BRIEF_WAIT_MS} on this thread for output (or the hang-up). */
   #waitBriefly(): boolean {
-    const fds = new ArrayBuffer(8);
-    new Int32Array(fds)[0] = this.#master;
-    new Int16Array(fds)[2] = POLLIN;
-    return libc().poll_brief(new Uint8Array(fds), 1n, BRIEF_WAIT_MS) > 0;
+    // A synchronous call: one array serves every brief wait.
+    this.#briefFds ??= _pollFds([this.#master, POLLIN]);
+    return libc().poll_brief(this.#briefFds, 1n, BRIEF_WAIT_MS) > 0;
   }
 
   /** Wakes every pending poll, for good: used when reading must stop. */
@@ -549,4 +543,16 @@ function spawnOnSlave(
   } finally {
     lib.posix_spawn_file_actions_destroy(actions);
   }
+}
+
+/** A `struct pollfd[]` for `poll`: each descriptor with the events it waits for. */
+function _pollFds(...entries: [fd: number, events: number][]): Uint8Array {
+  const fds = new ArrayBuffer(8 * entries.length);
+  const ints = new Int32Array(fds);
+  const shorts = new Int16Array(fds);
+  entries.forEach(([fd, events], i) => {
+    ints[2 * i] = fd;
+    shorts[4 * i + 2] = events;
+  });
+  return new Uint8Array(fds);
 }
