@@ -9,6 +9,7 @@
  * @module
  */
 import type { Event, EventSink } from "../asciicast/event.ts";
+import { Timer } from "../base/timer.ts";
 
 /** Held output is let through at this length at the latest (characters). */
 const MAX_HELD = 64 * 1024;
@@ -32,8 +33,8 @@ const MAX_HELD = 64 * 1024;
 export class TurnMerger implements EventSink {
   readonly #inner: EventSink;
   #held: Event | undefined;
-  /** Set while a turn that let output through lasts; it ends by letting the held go. */
-  #turn: ReturnType<typeof setTimeout> | undefined;
+  /** Armed while a turn that let output through lasts; it ends by letting the held go. */
+  readonly #turn = new Timer(() => this.#release());
 
   /** A merger in front of `inner`. */
   constructor(inner: EventSink) {
@@ -47,11 +48,8 @@ export class TurnMerger implements EventSink {
       this.#inner.write(event);
       return;
     }
-    if (this.#turn === undefined) {
-      this.#turn = setTimeout(() => {
-        this.#turn = undefined;
-        this.#release();
-      }, 0);
+    if (!this.#turn.armed) {
+      this.#turn.arm(0);
       this.#inner.write(event);
       return;
     }
@@ -67,8 +65,7 @@ export class TurnMerger implements EventSink {
 
   /** Lets the held output through, then closes the inner sink. */
   close(): Promise<void> {
-    clearTimeout(this.#turn);
-    this.#turn = undefined;
+    this.#turn.cancel();
     this.#release();
     return this.#inner.close();
   }
