@@ -58,3 +58,30 @@ export function peakRssKiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
+
+/** Milliseconds per clock tick of `/proc/PID/stat` (USER_HZ is 100 on Linux). */
+const TICK_MS = 10;
+
+/**
+ * CPU times of a process from `/proc/PID/stat` (`self` for this one), in ms: its own user +
+ * system time, and that of its waited-for children (`cutime` + `cstime`). Throws once the
+ * process is gone. `stat` is the file's text when the caller has read it already.
+ *
+ * @example
+ * ```ts
+ * import { procCpuMs } from "./_stats.ts";
+ * console.log(procCpuMs("self").ownMs);
+ * ```
+ */
+export function procCpuMs(
+  pid: number | "self",
+  stat = Deno.readTextFileSync(`/proc/${pid}/stat`),
+): { ownMs: number; childrenMs: number } {
+  // Fields after the ")" of the command name, from field 3: utime, stime, cutime and
+  // cstime are fields 14 to 17.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  return {
+    ownMs: (fields[11]! + fields[12]!) * TICK_MS,
+    childrenMs: (fields[13]! + fields[14]!) * TICK_MS,
+  };
+}

@@ -22,6 +22,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { procCpuMs } from "./_stats.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -56,7 +57,6 @@ const ASCIIREC = [
   "--allow-sys",
   MAIN,
 ];
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 interface Sample {
   wallMs: number;
@@ -84,9 +84,7 @@ function sampleTree(pid: number, into: Map<number, { cpuMs: number; rssKiB: numb
       commandPids.add(pid);
       return;
     }
-    // Fields after the ")" of the command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const cpuMs = procCpuMs(pid, stat).ownMs;
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
     const hwm = /VmHWM:\s+(\d+)/.exec(status); // absent once it is a zombie
     const before = into.get(pid);
@@ -108,9 +106,7 @@ function sampleTree(pid: number, into: Map<number, { cpuMs: number; rssKiB: numb
  * of a recorder once it has exited, the recorded command included, exactly.
  */
 function childrenCpuMs(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+  return procCpuMs("self").childrenMs;
 }
 
 async function measure(argv: string[], output: string | undefined): Promise<Sample> {

@@ -20,7 +20,7 @@ import { alisMagic } from "../lib/alis/message.ts";
 import { decodeLeb128 } from "../lib/alis/leb128.ts";
 import { Relay } from "../lib/relay/relay.ts";
 import { serveHttp } from "../lib/http/server.ts";
-import { peakRssKiB, percentiles } from "./_stats.ts";
+import { peakRssKiB, percentiles, procCpuMs } from "./_stats.ts";
 import { type LightViewer, lightViewer } from "./_light_viewer.ts";
 
 const RATE_BYTES_PER_S = 100_000;
@@ -122,10 +122,7 @@ interface ProcStats {
 }
 
 function procStats(pid: number): ProcStats {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  return { cpuSeconds: ticks / 100, rssPeakMb: peakRssKiB(pid) / 1024 };
+  return { cpuSeconds: procCpuMs(pid).ownMs / 1000, rssPeakMb: peakRssKiB(pid) / 1024 };
 }
 
 const ascii = new TextDecoder();

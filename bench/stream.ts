@@ -21,7 +21,7 @@ import { LiveCli } from "../tests/_live_cli.ts";
 import { homeEnv, spawnServe } from "../tests/_relay.ts";
 import { startLocalServer } from "../lib/stream/local_server.ts";
 import { numberFlag } from "./_number_flag.ts";
-import { median, percentiles } from "./_stats.ts";
+import { median, percentiles, procCpuMs } from "./_stats.ts";
 import { lightViewer } from "./_light_viewer.ts";
 
 const INTERVAL_MS = 10;
@@ -124,10 +124,7 @@ async function _script(command: string): Promise<number> {
 /** CPU time (ms, user + system, all threads) of process `pid` so far; undefined once gone. */
 function _cpuMs(pid: number): number | undefined {
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // utime and stime are fields 14 and 15; fields after the ")" of the name start at 3.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return procCpuMs(pid).ownMs;
   } catch {
     return undefined;
   }
