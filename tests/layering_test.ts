@@ -1,9 +1,10 @@
 /**
  * The layering of `lib/`, checked on the real import graph of the program (`deno info --json
  * main.ts`, dynamic imports included): lower folders never import higher ones, `lib/base`
- * (runtime helpers) imports no other folder and `lib/asciicast` none but `lib/base`, nothing imports `tests/`, a folder's `_private.ts` files are
- * imported only from inside it, `@xterm/headless` has one owner (`lib/vt`), and there are no
- * import cycles. A breach fails naming the importing file, the line and the import.
+ * (runtime helpers) imports no other folder and `lib/asciicast` none but `lib/base`, nothing
+ * imports `tests/`, a folder's `_private.ts` files are imported only from inside it,
+ * `@xterm/headless` has one owner (`lib/vt`), and there are no import cycles. A breach fails
+ * naming the importing file, the line and the import.
  */
 import { assert, assertEquals } from "./_assert.ts";
 

@@ -51,8 +51,8 @@ export function redactHeader(
 
 /**
  * Reads `recording` through the redaction `rules`, handing each redacted event to `write`
- * (in order, with its time and its boundaries: a clean recording comes out as it went in); `onFound` is told about every match. Resolves when all events
- * are out.
+ * (in order, with its time and its boundaries: a clean recording comes out as it went in);
+ * `onFound` is told about every match. Resolves when all events are out.
  */
 export async function redactEvents(
   recording: Recording,
