@@ -117,6 +117,26 @@ Deno.test({
     assertStringIncludes(played.stdout, "bundled\r\n");
   });
 
+  await t.step("session streaming locally reads the PTY on its read thread", async () => {
+    // Streaming reads the output in a worker started from an embedded bundle, through FFI.
+    const r = await asciirec([
+      "session",
+      "-o",
+      "streamed.cast",
+      "--local",
+      "127.0.0.1:0",
+      "-c",
+      "seq 1 50000",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stderr, "Live streaming at");
+    const lines = (await Deno.readTextFile(`${empty}/streamed.cast`)).trim().split("\n");
+    const output = lines.slice(1).map((line) => JSON.parse(line) as [number, string, string])
+      .filter(([, code]) => code === "o").map(([, , data]) => data).join("");
+    const seq = Array.from({ length: 50000 }, (_, i) => `${i + 1}\r\n`).join("");
+    assert(output === seq, `the output differs: ${output.length} vs ${seq.length} characters`);
+  });
+
   await t.step("rec into .cast.zst, convert it to .cast.gz, grep and play --from it", async () => {
     const r = await asciirec(["rec", "-q", "-c", "printf 'squeezed\\n'", "out.cast.zst"]);
     assertEquals(r.code, 0, r.stderr);

@@ -282,7 +282,10 @@ export async function runSessionWithOutputs(
     if (redaction) info(redaction.summary);
     if (flags.outputFile !== undefined) info(`Recording to ${flags.outputFile}`);
     if (flags.command === undefined) info("Press <ctrl+d> or type 'exit' to end");
-    const { status } = await runSession({ ...parts.session, sinks });
+    // Streaming keeps the main thread busy with every chunk (emulator, viewers): the PTY is
+    // read on a thread of its own, so the program never waits for that work.
+    const readThread = live !== undefined;
+    const { status } = await runSession({ ...parts.session, sinks, readThread });
     await forwarder?.finished;
     if (flags.outputFile !== undefined) {
       if (await _stillThere(flags.outputFile, target!)) info(`Recorded to ${flags.outputFile}`);

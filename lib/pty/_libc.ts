@@ -274,3 +274,15 @@ export const SPAWNATTR_SIZE = 512;
 export const SIGSET_SIZE = 128;
 /** Bytes to allocate for a `struct termios` (60 on glibc). */
 export const TERMIOS_SIZE = 128;
+
+/** A `struct pollfd[]` for `poll`: each descriptor with the events it waits for. */
+export function pollFds(...entries: [fd: number, events: number][]): Uint8Array {
+  const fds = new ArrayBuffer(8 * entries.length);
+  const ints = new Int32Array(fds);
+  const shorts = new Int16Array(fds);
+  entries.forEach(([fd, events], i) => {
+    ints[2 * i] = fd;
+    shorts[4 * i + 2] = events;
+  });
+  return new Uint8Array(fds);
+}

@@ -12,6 +12,7 @@
  * @module
  */
 import { Timer } from "../base/timer.ts";
+import { ReadThread } from "./_read_thread.ts";
 import {
   CHILD_DEFAULT_SIGNALS,
   cString,
@@ -29,6 +30,7 @@ import {
   O_NOCTTY,
   O_NONBLOCK,
   O_RDWR,
+  pollFds,
   POLLIN,
   POLLOUT,
   POSIX_SPAWN_SETSID,
@@ -80,6 +82,14 @@ export interface PtySpawnOptions {
    * process it left behind keeps the terminal open. Default 500.
    */
   drainTimeoutMs?: number;
+  /**
+   * Read the output on a thread of its own, into a ring of 1 MiB, instead of on this one:
+   * the child then never waits on a full terminal while this thread is busy with what it
+   * read (a live stream's emulator and viewers), as long as the ring has room. Costs the
+   * start of a worker (about 20 ms, in parallel with the child's) and a copy of the output.
+   * Default false.
+   */
+  readThread?: boolean;
 }
 
 /** How the child ended. */
@@ -181,8 +191,11 @@ export class Pty implements Disposable {
   #drainTimeoutMs: number;
   readonly #drainTimer = new Timer(() => {
     this.#draining = true;
+    this.#thread?.stop("drain");
     this.#wake();
   });
+  /** With `readThread`: the thread that reads the master. */
+  #thread: ReadThread | undefined;
   #pollsInFlight = 0;
   #writeChain: Promise<void> = Promise.resolve();
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -193,7 +206,13 @@ export class Pty implements Disposable {
   /** The `pollfd` of the brief waits. */
   #briefFds: Uint8Array | undefined;
 
-  private constructor(master: number, pid: number, wake: Int32Array, drainTimeoutMs: number) {
+  private constructor(
+    master: number,
+    pid: number,
+    wake: Int32Array,
+    drainTimeoutMs: number,
+    readThread: boolean,
+  ) {
     this.#master = master;
     this.pid = pid;
     this.#wakeRead = wake[0]!;
@@ -203,12 +222,21 @@ export class Pty implements Disposable {
       start: (controller) => {
         this.#controller = controller;
       },
-      pull: (controller) => this.#pull(controller),
+      pull: (controller) =>
+        this.#thread ? this.#pullThread(controller, this.#thread) : this.#pull(controller),
       cancel: () => {
         this.#endRead();
+        this.#thread?.stop("quit");
         this.#wake();
       },
     }, new CountQueuingStrategy({ highWaterMark: 2 }));
+    if (readThread) {
+      const thread = this.#thread = ReadThread.start(master, this.#wakeRead);
+      // Its descriptors stay open while it may use them.
+      void thread.stopped().then(() => {
+        if (this.#closed) this.#closeFdsWhenIdle();
+      });
+    }
     this.#exit = this.#reap();
   }
 
@@ -244,7 +272,13 @@ export class Pty implements Disposable {
       wakeOpen = true;
 
       const pid = spawnOnSlave(slavePath, argv, env, options.cwd);
-      return new Pty(master, pid, wake, options.drainTimeoutMs ?? 500);
+      return new Pty(
+        master,
+        pid,
+        wake,
+        options.drainTimeoutMs ?? 500,
+        options.readThread ?? false,
+      );
     } catch (error) {
       lib.close(master);
       if (wakeOpen) {
@@ -309,6 +343,7 @@ export class Pty implements Disposable {
     this.#closed = true;
     this.#drainTimer.cancel();
     if (!this.#pulling) this.#endRead();
+    this.#thread?.stop("quit");
     this.#wake();
     this.#closeFdsWhenIdle();
   }
@@ -344,6 +379,52 @@ export class Pty implements Disposable {
           !this.#draining && performance.now() - this.#turnAt < TURN_MS && this.#waitBriefly()
         ) continue;
         await this.#poll(POLLIN);
+      }
+    } catch (error) {
+      this.#readEnded = true;
+      controller.error(error);
+    } finally {
+      this.#pulling = false;
+    }
+  }
+
+  /** {@linkcode Pty.#pull} with a read thread: takes what it has read, or waits for more. */
+  async #pullThread(
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    thread: ReadThread,
+  ): Promise<void> {
+    this.#pulling = true;
+    try {
+      for (;;) {
+        if (this.#readEnded) return;
+        if (this.#closed) return this.#endRead();
+        if (this.#sinceTurn >= BYTES_PER_TURN) {
+          // A flood: let the event loop turn (timers, keys, writes) now and then.
+          this.#sinceTurn = 0;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          this.#turnAt = performance.now();
+          continue;
+        }
+        const chunk = thread.take();
+        if (chunk) {
+          controller.enqueue(chunk);
+          this.#sinceTurn += chunk.length;
+          return;
+        }
+        const end = thread.end();
+        if (end?.message !== undefined) {
+          throw new Error(`the PTY's read thread failed: ${end.message}`);
+        }
+        if (end?.error !== undefined) throw new PtyError("read", end.error);
+        if (end) return this.#endRead();
+        // As without the thread: a brief wait here keeps a flood's reads in one turn of the
+        // event loop (so they reach the live state merged), a longer one lets it turn.
+        if (performance.now() - this.#turnAt < TURN_MS && thread.waitBriefly(BRIEF_WAIT_MS)) {
+          continue;
+        }
+        this.#sinceTurn = 0;
+        await thread.more();
+        this.#turnAt = performance.now();
       }
     } catch (error) {
       this.#readEnded = true;
@@ -394,7 +475,7 @@ export class Pty implements Disposable {
    * `timeoutMs` has passed (default: no limit).
    */
   async #poll(events: number, timeoutMs = -1): Promise<void> {
-    const view = _pollFds([this.#master, events], [this.#wakeRead, POLLIN]);
+    const view = pollFds([this.#master, events], [this.#wakeRead, POLLIN]);
     this.#pollsInFlight++;
     this.#sinceTurn = 0;
     try {
@@ -410,7 +491,7 @@ export class Pty implements Disposable {
   /** Waits up to {@linkcode BRIEF_WAIT_MS} on this thread for output (or the hang-up). */
   #waitBriefly(): boolean {
     // A synchronous call: one array serves every brief wait.
-    this.#briefFds ??= _pollFds([this.#master, POLLIN]);
+    this.#briefFds ??= pollFds([this.#master, POLLIN]);
     return libc().poll_brief(this.#briefFds, 1n, BRIEF_WAIT_MS) > 0;
   }
 
@@ -422,7 +503,7 @@ export class Pty implements Disposable {
   }
 
   #closeFdsWhenIdle(): void {
-    if (this.#fdsClosed || this.#pollsInFlight > 0) return;
+    if (this.#fdsClosed || this.#pollsInFlight > 0 || this.#thread?.running) return;
     this.#fdsClosed = true;
     const lib = libc();
     lib.close(this.#master);
@@ -543,16 +624,4 @@ function spawnOnSlave(
   } finally {
     lib.posix_spawn_file_actions_destroy(actions);
   }
-}
-
-/** A `struct pollfd[]` for `poll`: each descriptor with the events it waits for. */
-function _pollFds(...entries: [fd: number, events: number][]): Uint8Array {
-  const fds = new ArrayBuffer(8 * entries.length);
-  const ints = new Int32Array(fds);
-  const shorts = new Int16Array(fds);
-  entries.forEach(([fd, events], i) => {
-    ints[2 * i] = fd;
-    shorts[4 * i + 2] = events;
-  });
-  return new Uint8Array(fds);
 }

@@ -83,6 +83,11 @@ export interface SessionOptions {
    * the live state and every viewer, the forwarder and captured input see only the result.
    */
   redaction?: SessionRedaction;
+  /**
+   * Read the child's output on a thread of its own (see `PtySpawnOptions.readThread`): for
+   * sessions whose sinks are busy with each chunk (streaming). Default false.
+   */
+  readThread?: boolean;
 }
 
 /** How a session redacts (see `lib/redact`). */
@@ -318,6 +323,7 @@ async function runChild(
     env,
     cols: size.cols,
     rows: size.rows,
+    readThread: options.readThread,
   });
   state.pty = child;
   cleanups.push(() => child.close());

@@ -1,7 +1,7 @@
 /**
  * Worker entry of {@linkcode WorkerVt}: owns one {@linkcode Vt} and answers the messages
  * described by {@linkcode VtRequest} with {@linkcode VtReply}. It is not started from this
- * file: `scripts/build_vt_worker.ts` bundles it into `_vt_worker_bundle.js`, which
+ * file: `scripts/build_workers.ts` bundles it into `_vt_worker_bundle.js`, which
  * `worker_vt.ts` starts from a Blob URL (so `deno bundle` and `deno compile` carry it).
  *
  * Messages are handled strictly in arrival order (`postMessage` is FIFO), so a snapshot

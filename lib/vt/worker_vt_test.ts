@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/_assert.ts";
 import { PERMISSIONS } from "../../tests/_cli.ts";
-import { buildVtWorker, VT_WORKER_BUNDLE } from "../../scripts/build_vt_worker.ts";
+import { buildWorker, bundleUrl, VT_WORKER } from "../../scripts/build_workers.ts";
 import { createTerminal, diffTerminals, replay, writeAndWait } from "./_compare.ts";
 import { WorkerVt } from "./worker_vt.ts";
 import {
@@ -96,11 +96,11 @@ Deno.test("WorkerVt reports output that makes xterm throw and goes on", async ()
   assert(errors[0] instanceof TypeError, String(errors[0]));
 });
 
-Deno.test("the committed worker bundle is what scripts/build_vt_worker.ts generates", async () => {
-  const committed = await Deno.readTextFile(VT_WORKER_BUNDLE);
+Deno.test("the committed worker bundle is what scripts/build_workers.ts generates", async () => {
+  const committed = await Deno.readTextFile(bundleUrl(VT_WORKER));
   assert(
-    committed === await buildVtWorker(),
-    "lib/vt/_vt_worker_bundle.js is stale: run `deno run -A scripts/build_vt_worker.ts`",
+    committed === await buildWorker(VT_WORKER),
+    "lib/vt/_vt_worker_bundle.js is stale: run `deno task build:workers`",
   );
 });
 
