@@ -17,10 +17,10 @@
  * @module
  */
 import { encodeAlisMessage } from "../alis/encoder.ts";
-import { eventMessage } from "../alis/event_message.ts";
 import { ALIS_PROTOCOL, alisMagic, type AlisMessage } from "../alis/message.ts";
 import type { LiveEvent, LiveInit, LiveState, LiveSubscriber } from "../stream/live_state.ts";
 import { SendQueue } from "../stream/send_queue.ts";
+import { alisEvent } from "../stream/encoded_event.ts";
 
 /** Where to publish: the producer WebSocket and, when known, the viewer page. */
 export interface ProducerEndpoint {
@@ -234,10 +234,11 @@ export class RemoteForwarder implements LiveSubscriber {
     const at = Math.max(item.kind === "eot" ? item.time : item.event.time, this.#prev);
     const relTime = at - this.#prev;
     this.#prev = at;
-    const message: AlisMessage = item.kind === "eot"
-      ? { type: "eot", id: item.id, relTime }
-      : eventMessage(item.event.code, item.event.data, item.event.id, relTime);
-    return encodeAlisMessage(message) as Uint8Array<ArrayBuffer>;
+    if (item.kind === "eot") {
+      return encodeAlisMessage({ type: "eot", id: item.id, relTime }) as Uint8Array<ArrayBuffer>;
+    }
+    // The same bytes as a local viewer in step gets: encoded once for both.
+    return alisEvent(item.event, relTime) as Uint8Array<ArrayBuffer>;
   }
 
   /** Drops a connection (the loop notices its close and reconnects). */

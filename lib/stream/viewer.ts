@@ -10,10 +10,10 @@
  * @module
  */
 import { encodeAlisMessage } from "../alis/encoder.ts";
-import { eventMessage } from "../alis/event_message.ts";
 import { alisMagic, type AlisMessage } from "../alis/message.ts";
 import type { LiveEvent, LiveInit, LiveState, LiveSubscriber } from "./live_state.ts";
 import { type QueueSocket, SendQueue } from "./send_queue.ts";
+import { alisEvent, encodedEvent } from "./encoded_event.ts";
 
 /** The part of a WebSocket a viewer uses; a server-side `WebSocket` is one. */
 export interface ViewerSocket extends QueueSocket {
@@ -66,9 +66,6 @@ type _Item =
   | { kind: "screen"; data: string }
   | { kind: "event"; event: LiveEvent }
   | { kind: "eot"; time: number };
-
-/** An event's encoding for viewers in step (same format, same relative time) is shared. */
-const _encoded = new WeakMap<LiveEvent, { key: string; message: Uint8Array | string }>();
 
 function _seconds(us: number): number {
   return Math.round(us) / 1e6;
@@ -238,14 +235,12 @@ export class ViewerConnection implements LiveSubscriber {
         const at = Math.max(event.time, this.#prev);
         const value = this.#format === "v2" ? at - this.#base : at - this.#prev;
         this.#prev = at;
-        const key = `${this.#format}${value}`;
-        const cached = _encoded.get(event);
-        if (cached?.key === key) return cached.message;
-        const message = this.#format === "alis"
-          ? encodeAlisMessage(eventMessage(event.code, event.data, event.id, value))
-          : JSON.stringify([_seconds(value), event.code, event.data]);
-        _encoded.set(event, { key, message });
-        return message;
+        if (this.#format === "alis") return alisEvent(event, value);
+        return encodedEvent(
+          event,
+          `${this.#format}${value}`,
+          () => JSON.stringify([_seconds(value), event.code, event.data]),
+        );
       }
     }
   }
