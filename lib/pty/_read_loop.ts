@@ -20,7 +20,10 @@ export const POPPED = 1;
 export const TAKEN = 2;
 /** Control word: set by the owner to {@linkcode DRAIN} or {@linkcode QUIT}. */
 export const STOP = 3;
-/** Control word: {@linkcode RUNNING} until the loop ends with {@linkcode ENDED} or {@linkcode FAILED}. */
+/**
+ * Control word: {@linkcode RUNNING} until the loop ends with {@linkcode ENDED} or
+ * {@linkcode FAILED}.
+ */
 export const STATE = 4;
 /** Control word: the errno of the read that failed. */
 export const ERROR = 5;
@@ -58,8 +61,9 @@ export interface ReadLoopStart {
 
 /**
  * Reads `fd` into the ring until end of file, a hang-up (`EIO`), a failed read or a stop
- * request, then sets {@linkcode STATE} (also when it throws: {@linkcode FAILED}, error 0). A full ring makes it wait for the owner to take
- * (so the child waits on the terminal, as it would for a slow real one).
+ * request, then sets {@linkcode STATE} (also when it throws: {@linkcode FAILED}, error 0).
+ * A full ring makes it wait for the owner to take (so the child waits on the terminal, as
+ * it would for a slow real one).
  *
  * @example
  * ```ts ignore

@@ -61,41 +61,76 @@ export class ReadThread {
   #taken = 0;
   #message: string | undefined;
 
-  private constructor(fd: number, wake: number, ringBytes: number) {
+  readonly #ready: Promise<void>;
+  #begun = false;
+
+  private constructor(ringBytes: number) {
     if (ringBytes <= 0 || (ringBytes & (ringBytes - 1)) !== 0) {
       throw new RangeError(`the ring size must be a power of two, not ${ringBytes}`);
     }
-    const ring = new SharedArrayBuffer(ringBytes);
-    const ends = new SharedArrayBuffer(MAX_READS * 4);
-    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
-    this.#ring = new Uint8Array(ring);
-    this.#ends = new Int32Array(ends);
-    this.#words = new Int32Array(control);
+    this.#ring = new Uint8Array(new SharedArrayBuffer(ringBytes));
+    this.#ends = new Int32Array(new SharedArrayBuffer(MAX_READS * 4));
+    this.#words = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     const url = URL.createObjectURL(new Blob([workerCode], { type: "text/javascript" }));
     try {
       this.#worker = new Worker(url, { type: "module", name: "asciirec-pty-read" });
     } finally {
       URL.revokeObjectURL(url);
     }
+    let loaded = () => {};
+    this.#ready = new Promise((resolve) => (loaded = resolve));
+    // Its first message says its code is loaded: a start from then on reads at once.
+    this.#worker.onmessage = () => loaded();
     this.#worker.onerror = (event) => {
       event.preventDefault();
       this.#message ??= event.message;
+      loaded();
       // The loop sets its state however it ends; a worker that never ran it does not.
       if (Atomics.compareExchange(this.#words, STATE, RUNNING, FAILED) === RUNNING) {
         Atomics.notify(this.#words, STATE);
         Atomics.notify(this.#words, PUSHED);
       }
     };
-    this.#worker.postMessage({ fd, wake, ring, ends, control });
   }
 
   /**
    * Starts a thread that reads `fd` (non-blocking) until it ends; `wake` (a pipe's read end)
    * becoming readable interrupts its waits. `ringBytes` (a power of two) bounds how far it
-   * reads ahead.
+   * reads ahead. What the child writes before the worker has loaded (a few tens of ms) is
+   * read then: {@linkcode ReadThread.prepare} avoids that wait.
    */
   static start(fd: number, wake: number, ringBytes = RING_BYTES): ReadThread {
-    return new ReadThread(fd, wake, ringBytes);
+    const thread = new ReadThread(ringBytes);
+    thread.begin(fd, wake);
+    return thread;
+  }
+
+  /**
+   * A thread whose worker is loaded and waits for {@linkcode ReadThread.begin}, so that
+   * output is read (and timed) from the child's first write. Dispose it if it is not used.
+   */
+  static async prepare(ringBytes = RING_BYTES): Promise<ReadThread> {
+    const thread = new ReadThread(ringBytes);
+    await thread.#ready;
+    return thread;
+  }
+
+  /** Starts reading `fd` (see {@linkcode ReadThread.start}); once only. */
+  begin(fd: number, wake: number): void {
+    if (this.#begun) throw new Error("ReadThread.begin() called twice");
+    this.#begun = true;
+    this.#worker.postMessage({
+      fd,
+      wake,
+      ring: this.#ring.buffer,
+      ends: this.#ends.buffer,
+      control: this.#words.buffer,
+    });
+  }
+
+  /** Stops a thread that was prepared and never began (a thread that began, see `stop`). */
+  dispose(): void {
+    if (!this.#begun) this.#worker.terminate();
   }
 
   /** Bytes read and not taken yet. */

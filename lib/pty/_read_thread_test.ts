@@ -91,6 +91,28 @@ Deno.test("ReadThread reports a failed read with its errno", async () => {
   }
 });
 
+Deno.test("a prepared ReadThread reads once it begins; one never begun is disposed", async () => {
+  const unused = await ReadThread.prepare();
+  unused.dispose(); // the test's resource check fails if its worker stays
+  const thread = await ReadThread.prepare();
+  const [readFd, writeFd] = pipe();
+  const [wakeRead, wakeWrite] = pipe();
+  try {
+    const hello = new TextEncoder().encode("hello");
+    libc().write(writeFd, hello, BigInt(hello.length));
+    close(writeFd);
+    thread.begin(readFd, wakeRead);
+    assert.throws(() => thread.begin(readFd, wakeRead), /twice/);
+    await thread.more();
+    assert.equal(new TextDecoder().decode(thread.take()), "hello");
+    await thread.stopped();
+    assert.deepEqual(thread.end(), {});
+    thread.dispose(); // begun: nothing to do
+  } finally {
+    close(readFd, wakeRead, wakeWrite);
+  }
+});
+
 Deno.test("ReadThread rejects a ring size that is not a power of two", () => {
   assert.throws(() => ReadThread.start(0, 0, 1000), RangeError);
 });

@@ -86,11 +86,16 @@ export interface PtySpawnOptions {
    * Read the output on a thread of its own, into a ring of 1 MiB, instead of on this one:
    * the child then never waits on a full terminal while this thread is busy with what it
    * read (a live stream's emulator and viewers), as long as the ring has room. Costs the
-   * start of a worker (about 20 ms, in parallel with the child's) and a copy of the output.
+   * start of a worker (about 20 ms) and a copy of the output. `true` starts the worker with
+   * the child (what the child writes meanwhile is read, and timed, once it has loaded);
+   * one from {@linkcode Pty.prepareReadThread} reads from the child's first write.
    * Default false.
    */
-  readThread?: boolean;
+  readThread?: boolean | PreparedReadThread;
 }
+
+/** A read thread whose worker is loaded (see {@linkcode Pty.prepareReadThread}). */
+export type PreparedReadThread = ReadThread;
 
 /** How the child ended. */
 export interface PtyExit {
@@ -211,7 +216,7 @@ export class Pty implements Disposable {
     pid: number,
     wake: Int32Array,
     drainTimeoutMs: number,
-    readThread: boolean,
+    readThread: boolean | PreparedReadThread,
   ) {
     this.#master = master;
     this.pid = pid;
@@ -231,13 +236,25 @@ export class Pty implements Disposable {
       },
     }, new CountQueuingStrategy({ highWaterMark: 2 }));
     if (readThread) {
-      const thread = this.#thread = ReadThread.start(master, this.#wakeRead);
+      const thread = this.#thread = readThread === true
+        ? ReadThread.start(master, this.#wakeRead)
+        : readThread;
+      if (readThread !== true) readThread.begin(master, this.#wakeRead);
       // Its descriptors stay open while it may use them.
       void thread.stopped().then(() => {
         if (this.#closed) this.#closeFdsWhenIdle();
       });
     }
     this.#exit = this.#reap();
+  }
+
+  /**
+   * Starts a read thread's worker ahead of {@linkcode Pty.spawn} (`readThread`), and resolves
+   * once it is loaded, so that it reads from the child's first write. Dispose it if the spawn
+   * does not happen or fails.
+   */
+  static prepareReadThread(): Promise<PreparedReadThread> {
+    return ReadThread.prepare();
   }
 
   /**

@@ -284,6 +284,10 @@ async function runChild(
     }
   };
   const live = new Set(sinks);
+  // The read thread is loaded before the clock and the child start: the child's first output
+  // is read (and timed) as it comes.
+  const readThread = options.readThread ? await Pty.prepareReadThread() : false;
+  if (readThread) cleanups.push(() => readThread.dispose()); // if the child never started
   const clock = new Clock();
   const deliver = (event: Event) => {
     for (const sink of live) {
@@ -323,7 +327,7 @@ async function runChild(
     env,
     cols: size.cols,
     rows: size.rows,
-    readThread: options.readThread,
+    readThread,
   });
   state.pty = child;
   cleanups.push(() => child.close());
