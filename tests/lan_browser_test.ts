@@ -13,6 +13,7 @@ import { CHROMIUM, launchChromium, playerText } from "./_browser.ts";
 import { LiveCli } from "./_live_cli.ts";
 import { waitUntil } from "./_wait_until.ts";
 import { skipWithoutPeer } from "./_peers.ts";
+import { restartablePort } from "./_port.ts";
 
 const TOKEN = "LanBrowserTestToken_0123456789";
 
@@ -35,13 +36,6 @@ async function openPage(
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText().catch(() => "");
 const state = (page: Page) => page.locator("body").getAttribute("data-state");
-
-async function freePort(): Promise<number> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return await Promise.resolve(port);
-}
 
 Deno.test({
   name: "a late joiner rewinds to the first output, goes back to live and sees new output",
@@ -128,7 +122,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const port = await freePort();
+    const port = restartablePort();
     const stream = (word: string) =>
       new LiveCli([
         "stream",

@@ -10,6 +10,7 @@ import { api, homeEnv, spawnServe } from "./_relay.ts";
 import { shellQuote } from "./_shell_quote.ts";
 import { delay, Tmux } from "./_tmux.ts";
 import { waitUntil } from "./_wait_until.ts";
+import { restartablePort } from "./_port.ts";
 
 const TOKEN = "WatchTmuxTestToken_0123456789";
 const COLS = 72;
@@ -19,13 +20,6 @@ function command(args: string[], env: Record<string, string> = {}): string {
   const vars = { ...TEST_ENV, SHELL: "/bin/sh", PS1: "live$ ", ...env };
   const assignments = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return `env ${assignments.join(" ")} ${[...cliArgv(), ...args].map(shellQuote).join(" ")}`;
-}
-
-async function freePort(): Promise<number> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return await Promise.resolve(port);
 }
 
 /** The pane cell by cell (with its SGR attributes) and the cursor position. */
@@ -57,7 +51,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const port = await freePort();
+    const port = restartablePort();
     await using streamer = await Tmux.start({ cols: COLS, rows: ROWS, timeoutMs: 30_000 });
     await using watcher = await Tmux.start({ cols: COLS, rows: ROWS, timeoutMs: 30_000 });
     await streamer.type(
@@ -96,7 +90,7 @@ Deno.test({
     const installId = crypto.randomUUID();
     await Deno.mkdir(`${home}/.local/state/asciinema`, { recursive: true });
     await Deno.writeTextFile(`${home}/.local/state/asciinema/install-id`, installId);
-    const port = await freePort();
+    const port = restartablePort();
     const env = homeEnv(home);
     const serveArgs = [
       "--listen",

@@ -17,6 +17,7 @@ import {
   TestViewer,
   waitUntil,
 } from "./_relay.ts";
+import { restartablePort } from "./_port.ts";
 
 const FAST = { minBackoffMs: 20, maxBackoffMs: 200, closeTimeoutMs: 500 };
 
@@ -65,7 +66,7 @@ Deno.test("the producer reconnects after a relay restart within the grace period
   const dataDir = await Deno.makeTempDir();
   let relay: TestRelay | undefined;
   try {
-    relay = await startTestRelay({ dataDir, graceMs: 30_000 });
+    relay = await startTestRelay({ dataDir, graceMs: 30_000 }, restartablePort());
     const port = Number(new URL(relay.url).port);
     const endpoint = await prepareRemoteStream({ serverUrl: relay.url, installId: newInstallId() });
     const notices: string[] = [];

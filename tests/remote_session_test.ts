@@ -8,6 +8,7 @@ import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { cliArgv } from "./_cli.ts";
 import { openRecording } from "../lib/asciicast/reader.ts";
 import { homeEnv, spawnServe, TestViewer, waitUntil } from "./_relay.ts";
+import { restartablePort } from "./_port.ts";
 
 function viewerUrlOf(page: string): string {
   const u = new URL(page);
@@ -25,7 +26,10 @@ Deno.test({
     const dataDir = `${home}/relay`;
     const gate = `${home}/gate`;
     const castPath = `${home}/out.cast`;
-    let serve = await spawnServe(["--listen", "127.0.0.1:0", "--data-dir", dataDir], env);
+    let serve = await spawnServe(
+      ["--listen", `127.0.0.1:${restartablePort()}`, "--data-dir", dataDir],
+      env,
+    );
     const port = new URL(serve.url).port;
     const [cmd, ...rest] = cliArgv();
     const session = new Deno.Command(cmd!, {

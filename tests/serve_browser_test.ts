@@ -10,6 +10,7 @@ import { ApiClient } from "../lib/remote/api_client.ts";
 import { createRemoteProducer, prepareRemoteStream } from "../lib/remote/producer.ts";
 import { newInstallId, startTestRelay, type TestRelay } from "./_relay.ts";
 import { waitUntil } from "./_wait_until.ts";
+import { restartablePort } from "./_port.ts";
 import { skipWithoutPeer } from "./_peers.ts";
 
 Deno.test({
@@ -19,7 +20,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const dataDir = await Deno.makeTempDir();
-    let relay: TestRelay = await startTestRelay({ dataDir, graceMs: 30_000 });
+    let relay: TestRelay = await startTestRelay({ dataDir, graceMs: 30_000 }, restartablePort());
     const port = Number(new URL(relay.url).port);
     const browser = await launchChromium();
     try {
