@@ -70,7 +70,7 @@ const SYMBOLS = {
    * a pool thread so the event loop stays free
    */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  /** `poll` on this thread: only for waits of a few milliseconds */
+  /** `poll` on the calling thread: on the main thread only for waits of a few milliseconds */
   poll_brief: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32" },
   /** `int pipe2(int pipefd[2], int flags)` */
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
