@@ -43,7 +43,8 @@ export interface ReadThreadEnd {
  *
  * @example
  * ```ts ignore
- * const thread = ReadThread.start(master, wakeRead);
+ * const thread = await ReadThread.prepare();
+ * thread.begin(master, wakeRead);
  * for (;;) {
  *   const chunk = thread.take();
  *   if (chunk) handle(chunk);
@@ -94,20 +95,9 @@ export class ReadThread {
   }
 
   /**
-   * Starts a thread that reads `fd` (non-blocking) until it ends; `wake` (a pipe's read end)
-   * becoming readable interrupts its waits. `ringBytes` (a power of two) bounds how far it
-   * reads ahead. What the child writes before the worker has loaded (a few tens of ms) is
-   * read then: {@linkcode ReadThread.prepare} avoids that wait.
-   */
-  static start(fd: number, wake: number, ringBytes = RING_BYTES): ReadThread {
-    const thread = new ReadThread(ringBytes);
-    thread.begin(fd, wake);
-    return thread;
-  }
-
-  /**
    * A thread whose worker is loaded and waits for {@linkcode ReadThread.begin}, so that
-   * output is read (and timed) from the child's first write. Dispose it if it is not used.
+   * output is read (and timed) from the child's first write. `ringBytes` (a power of two)
+   * bounds how far it reads ahead. Dispose it if it is not used.
    */
   static async prepare(ringBytes = RING_BYTES): Promise<ReadThread> {
     const thread = new ReadThread(ringBytes);
@@ -115,7 +105,10 @@ export class ReadThread {
     return thread;
   }
 
-  /** Starts reading `fd` (see {@linkcode ReadThread.start}); once only. */
+  /**
+   * Starts reading `fd` (non-blocking) until it ends; `wake` (a pipe's read end) becoming
+   * readable interrupts its waits. Once only.
+   */
   begin(fd: number, wake: number): void {
     if (this.#begun) throw new Error("ReadThread.begin() called twice");
     this.#begun = true;

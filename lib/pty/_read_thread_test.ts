@@ -10,6 +10,13 @@ function pipe(): [number, number] {
   return [fds[0]!, fds[1]!];
 }
 
+/** A read thread reading `fd`. */
+async function started(fd: number, wake: number, ringBytes?: number): Promise<ReadThread> {
+  const thread = await ReadThread.prepare(ringBytes);
+  thread.begin(fd, wake);
+  return thread;
+}
+
 function close(...fds: number[]): void {
   for (const fd of fds) libc().close(fd);
 }
@@ -20,7 +27,7 @@ Deno.test("ReadThread passes every byte through a ring far smaller than the data
   const data = new Uint8Array(3_000_000).map((_, i) => (i * 7919) % 251);
   const [readFd, writeFd] = pipe();
   const [wakeRead, wakeWrite] = pipe();
-  const thread = ReadThread.start(readFd, wakeRead, 4096);
+  const thread = await started(readFd, wakeRead, 4096);
   const got = new Uint8Array(data.length);
   let written = 0;
   let taken = 0;
@@ -58,7 +65,7 @@ Deno.test("ReadThread stops waiting when asked to quit, and drains when asked to
     const [readFd, writeFd] = pipe();
     const [wakeRead, wakeWrite] = pipe();
     try {
-      const thread = ReadThread.start(readFd, wakeRead);
+      const thread = await started(readFd, wakeRead);
       const hello = new TextEncoder().encode("hello");
       libc().write(writeFd, hello, BigInt(hello.length));
       await thread.more();
@@ -82,7 +89,7 @@ Deno.test("ReadThread stops waiting when asked to quit, and drains when asked to
 Deno.test("ReadThread reports a failed read with its errno", async () => {
   const [wakeRead, wakeWrite] = pipe();
   try {
-    const thread = ReadThread.start(-1, wakeRead); // not a descriptor: EBADF
+    const thread = await started(-1, wakeRead); // not a descriptor: EBADF
     await thread.more();
     assert.deepEqual(thread.end(), { error: 9, message: undefined });
     await thread.stopped();
@@ -113,8 +120,8 @@ Deno.test("a prepared ReadThread reads once it begins; one never begun is dispos
   }
 });
 
-Deno.test("ReadThread rejects a ring size that is not a power of two", () => {
-  assert.throws(() => ReadThread.start(0, 0, 1000), RangeError);
+Deno.test("ReadThread rejects a ring size that is not a power of two", async () => {
+  await assert.rejects(() => ReadThread.prepare(1000), RangeError);
 });
 
 Deno.test("the committed read thread bundle is what scripts/build_workers.ts generates", async () => {

@@ -83,15 +83,12 @@ export interface PtySpawnOptions {
    */
   drainTimeoutMs?: number;
   /**
-   * Read the output on a thread of its own, into a ring of 1 MiB, instead of on this one:
-   * the child then never waits on a full terminal while this thread is busy with what it
-   * read (a live stream's emulator and viewers), as long as the ring has room. Costs the
-   * start of a worker (about 20 ms) and a copy of the output. `true` starts the worker with
-   * the child (what the child writes meanwhile is read, and timed, once it has loaded);
-   * one from {@linkcode Pty.prepareReadThread} reads from the child's first write.
-   * Default false.
+   * Read the output on this thread of its own (from {@linkcode Pty.prepareReadThread}), into
+   * a ring of 1 MiB, instead of on this one: the child then never waits on a full terminal
+   * while this thread is busy with what it read (a live stream's emulator and viewers), as
+   * long as the ring has room. Costs a copy of the output. Default: read on this thread.
    */
-  readThread?: boolean | PreparedReadThread;
+  readThread?: PreparedReadThread;
 }
 
 /** A read thread whose worker is loaded (see {@linkcode Pty.prepareReadThread}). */
@@ -216,7 +213,7 @@ export class Pty implements Disposable {
     pid: number,
     wake: Int32Array,
     drainTimeoutMs: number,
-    readThread: boolean | PreparedReadThread,
+    readThread: PreparedReadThread | undefined,
   ) {
     this.#master = master;
     this.pid = pid;
@@ -236,12 +233,10 @@ export class Pty implements Disposable {
       },
     }, new CountQueuingStrategy({ highWaterMark: 2 }));
     if (readThread) {
-      const thread = this.#thread = readThread === true
-        ? ReadThread.start(master, this.#wakeRead)
-        : readThread;
-      if (readThread !== true) readThread.begin(master, this.#wakeRead);
+      this.#thread = readThread;
+      readThread.begin(master, this.#wakeRead);
       // Its descriptors stay open while it may use them.
-      void thread.stopped().then(() => {
+      void readThread.stopped().then(() => {
         if (this.#closed) this.#closeFdsWhenIdle();
       });
     }
@@ -249,9 +244,9 @@ export class Pty implements Disposable {
   }
 
   /**
-   * Starts a read thread's worker ahead of {@linkcode Pty.spawn} (`readThread`), and resolves
-   * once it is loaded, so that it reads from the child's first write. Dispose it if the spawn
-   * does not happen or fails.
+   * Starts a read thread's worker for {@linkcode Pty.spawn} (`readThread`), and resolves once
+   * it is loaded (about 35 ms), so that it reads, and times, the child's output from its first
+   * write. Dispose it if the spawn does not happen or fails.
    */
   static prepareReadThread(): Promise<PreparedReadThread> {
     return ReadThread.prepare();
@@ -294,7 +289,7 @@ export class Pty implements Disposable {
         pid,
         wake,
         options.drainTimeoutMs ?? 500,
-        options.readThread ?? false,
+        options.readThread,
       );
     } catch (error) {
       lib.close(master);

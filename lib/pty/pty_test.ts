@@ -130,9 +130,12 @@ const MODES = [
   { suffix: " (read thread)", readThread: true },
 ];
 
+/** A prepared read thread for `Pty.spawn`, or none. */
+const readThreadFor = (readThread: boolean) => readThread ? Pty.prepareReadThread() : undefined;
+
 for (const { suffix, readThread } of MODES) {
   Deno.test(`Pty delivers ctrl+C to the child as SIGINT${suffix}`, async () => {
-    using pty = Pty.spawn({ readThread, argv: ["cat"] });
+    using pty = Pty.spawn({ readThread: await readThreadFor(readThread), argv: ["cat"] });
     await pty.write(new Uint8Array([0x03]));
     await runToEnd(pty);
     assert.deepEqual(await pty.wait(), { signal: 2, status: 130 });
@@ -148,7 +151,10 @@ for (const { suffix, readThread } of MODES) {
     ];
     for (const [name, script, want] of cases) {
       await t.step(name, async () => {
-        using pty = Pty.spawn({ readThread, argv: ["/bin/sh", "-c", script] });
+        using pty = Pty.spawn({
+          readThread: await readThreadFor(readThread),
+          argv: ["/bin/sh", "-c", script],
+        });
         await runToEnd(pty);
         assert.deepEqual(await pty.wait(), want);
       });
@@ -156,7 +162,10 @@ for (const { suffix, readThread } of MODES) {
   });
 
   Deno.test(`Pty.kill signals the child${suffix}`, async () => {
-    using pty = Pty.spawn({ readThread, argv: ["/bin/sh", "-c", "echo ready; exec sleep 100"] });
+    using pty = Pty.spawn({
+      readThread: await readThreadFor(readThread),
+      argv: ["/bin/sh", "-c", "echo ready; exec sleep 100"],
+    });
     const reader = pty.readable.getReader();
     await readUntil(reader, "ready");
     pty.kill();
@@ -168,7 +177,7 @@ for (const { suffix, readThread } of MODES) {
 
   Deno.test(`Pty resets SIGPIPE so \`yes | head -1\` prints no Broken pipe${suffix}`, async () => {
     using pty = Pty.spawn({
-      readThread,
+      readThread: await readThreadFor(readThread),
       argv: ["/bin/sh", "-c", "yes | head -1; yes | head -c 100000 >/dev/null"],
     });
     assert.deepEqual(await runToEnd(pty), "y\r\n");
@@ -189,7 +198,7 @@ for (const { suffix, readThread } of MODES) {
     try {
       await Deno.writeFile(file, data);
       using pty = Pty.spawn({
-        readThread,
+        readThread: await readThreadFor(readThread),
         argv: ["/bin/sh", "-c", `stty raw -echo && cat '${file}'`],
       });
       const got = new Uint8Array(await new Response(pty.readable).arrayBuffer());
@@ -210,7 +219,7 @@ for (const { suffix, readThread } of MODES) {
 
   Deno.test(`Pty.write passes every byte, NUL included, and large inputs${suffix}`, async () => {
     using pty = Pty.spawn({
-      readThread,
+      readThread: await readThreadFor(readThread),
       argv: [
         "/bin/sh",
         "-c",
@@ -231,7 +240,7 @@ for (const { suffix, readThread } of MODES) {
 
   Deno.test(`Pty ends output after the drain deadline while a grandchild holds the terminal${suffix}`, async () => {
     using pty = Pty.spawn({
-      readThread,
+      readThread: await readThreadFor(readThread),
       argv: ["/bin/sh", "-c", "trap '' HUP; sleep 30 & echo \"pid=$!\""],
       drainTimeoutMs: 100,
     });
@@ -246,7 +255,10 @@ for (const { suffix, readThread } of MODES) {
   });
 
   Deno.test(`Pty.close ends the output, hangs up the child, and is idempotent${suffix}`, async () => {
-    const pty = Pty.spawn({ readThread, argv: ["/bin/sh", "-c", "echo ready; exec sleep 100"] });
+    const pty = Pty.spawn({
+      readThread: await readThreadFor(readThread),
+      argv: ["/bin/sh", "-c", "echo ready; exec sleep 100"],
+    });
     const reader = pty.readable.getReader();
     await readUntil(reader, "ready");
     const pending = reader.read();
@@ -262,7 +274,7 @@ for (const { suffix, readThread } of MODES) {
     // A line every 0.3 ms for 1.5 s: a read finds nothing often, and more comes within the
     // brief wait each time. Timers must still fire on time meanwhile.
     using pty = Pty.spawn({
-      readThread,
+      readThread: await readThreadFor(readThread),
       argv: [
         "perl",
         "-e",
@@ -296,7 +308,7 @@ Deno.test("a read thread lets the child write on while this thread is busy", asy
       const done = await Deno.makeTempFile();
       await Deno.remove(done);
       using pty = Pty.spawn({
-        readThread,
+        readThread: await readThreadFor(readThread),
         argv: [
           "/bin/sh",
           "-c",

@@ -286,7 +286,7 @@ async function runChild(
   const live = new Set(sinks);
   // The read thread is loaded before the clock and the child start: the child's first output
   // is read (and timed) as it comes.
-  const readThread = options.readThread ? await Pty.prepareReadThread() : false;
+  const readThread = options.readThread ? await Pty.prepareReadThread() : undefined;
   if (readThread) cleanups.push(() => readThread.dispose()); // if the child never started
   const clock = new Clock();
   const deliver = (event: Event) => {
