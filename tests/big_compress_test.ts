@@ -254,9 +254,15 @@ Deno.test({
             stdout: "null",
             stderr: "null",
           }).spawn();
-          // Whole lines in the file's JSON (a line's "\r\n" may come in an event of its own).
-          const numbers = (s: string) =>
-            [...s.matchAll(/line-(\d+)\\r\\n/g)].map((m) => Number(m[1]));
+          // Whole lines of the output in the file's events: joined first, since a line and its
+          // "\r\n" (or the line itself) may come split over two events.
+          const numbers = (s: string) => {
+            // After the header, up to the last newline (whole lines only).
+            const output = s.split("\n").slice(1, -1)
+              .map((line) => JSON.parse(line) as [number, string, string])
+              .filter(([, code]) => code === "o").map(([, , data]) => data).join("");
+            return [...output.matchAll(/line-(\d+)\r\n/g)].map((m) => Number(m[1]));
+          };
           // Wait until flushed members show steady output, then kill without warning.
           let before = 0;
           const deadline = performance.now() + 30_000;
