@@ -7,9 +7,11 @@
  * forward the producer's messages to the same viewers (the floor of this runtime on this
  * machine). Targets: p99 < 50 ms at 1000 viewers, nothing lost, RSS < 500 MB.
  *
- * The viewers are light WebSocket clients (`_light_viewer.ts`: frames parsed from TCP reads,
- * no per-message event), so that the load generator, on the same machine, takes as little of
- * the CPU as it can and the figures are the relay's.
+ * The load generator (`_fanout_load.ts`) is one worker thread with plain sockets and one
+ * `epoll`: the producer stamps each event right before its `send`, and the viewers cost a few
+ * µs per message, so that on the same machine it takes as little of the CPU as it can and the
+ * figures are the server's. (Built on Deno's sockets, its producer's sends waited behind its
+ * own 1 000 reads, which showed as relay latency.)
  *
  * `deno run -A bench/relay.ts [N…]` (default 100 1000).
  *
@@ -17,22 +19,16 @@
  */
 import { encodeAlisMessage } from "../lib/alis/encoder.ts";
 import { alisMagic } from "../lib/alis/message.ts";
-import { decodeLeb128 } from "../lib/alis/leb128.ts";
 import { Relay } from "../lib/relay/relay.ts";
 import { serveHttp } from "../lib/http/server.ts";
 import { peakRssKiB, percentiles, procCpuMs } from "./_stats.ts";
-import { type LightViewer, lightViewer } from "./_light_viewer.ts";
+import { FanOutLoad } from "./_fanout_load.ts";
 
 const RATE_BYTES_PER_S = 100_000;
 const TICK_MS = 10;
 const CHUNK = RATE_BYTES_PER_S * TICK_MS / 1000;
 const WARMUP_MS = 1000;
 const MEASURE_MS = 5000;
-
-/** Wall clock in ms with sub-ms precision, comparable between processes on one machine. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 async function relayChild(dataDir: string): Promise<void> {
   const relay = await Relay.open({ dataDir, hub: { maxQueueEvents: 4096 } });
@@ -75,15 +71,16 @@ function bareChild(): void {
   console.log(server.addr.port);
 }
 
-/** Where a run sends the producer's output and where its viewers connect. */
-interface Target {
+/** Where a run's producer and viewers connect. */
+export interface Target {
+  producerUrl: string;
+  /** What the producer sends before its first event. */
+  preamble: Uint8Array[];
   viewerUrl: string;
-  send(message: Uint8Array): void;
-  close(): void;
 }
 
-/** A new live stream on the relay at `base`, with its producer connected. */
-async function relayTarget(base: string): Promise<Target> {
+/** A new live stream on the relay at `base`. */
+export async function relayTarget(base: string): Promise<Target> {
   const auth = `Basic ${btoa(`:${crypto.randomUUID()}`)}`;
   const created = await fetch(`${base}/api/v1/streams`, {
     method: "POST",
@@ -92,28 +89,20 @@ async function relayTarget(base: string): Promise<Target> {
   });
   const stream = await created.json() as { url: string; ws_producer_url: string };
   const token = stream.url.split("/").pop();
-  const producer = new WebSocket(stream.ws_producer_url, ["v1.alis"]);
-  await new Promise((resolve) => producer.onopen = resolve);
-  producer.send(alisMagic());
-  producer.send(
-    encodeAlisMessage({ type: "init", lastId: 0, time: 0, cols: 120, rows: 40, initData: "" }),
-  );
   return {
+    producerUrl: stream.ws_producer_url,
+    preamble: [
+      alisMagic(),
+      encodeAlisMessage({ type: "init", lastId: 0, time: 0, cols: 120, rows: 40, initData: "" }),
+    ],
     viewerUrl: `${base.replace("http", "ws")}/ws/s/${token}`,
-    send: (message) => producer.send(message),
-    close: () => producer.close(),
   };
 }
 
-/** The bare server at `base`, with a producer connected. */
-async function bareTarget(base: string): Promise<Target> {
-  const producer = new WebSocket(`${base.replace("http", "ws")}/produce`, ["v1.alis"]);
-  await new Promise((resolve) => producer.onopen = resolve);
-  return {
-    viewerUrl: `${base.replace("http", "ws")}/`,
-    send: (message) => producer.send(message),
-    close: () => producer.close(),
-  };
+/** The bare server at `base`. */
+function bareTarget(base: string): Target {
+  const ws = base.replace("http", "ws");
+  return { producerUrl: `${ws}/produce`, preamble: [], viewerUrl: `${ws}/` };
 }
 
 interface ProcStats {
@@ -123,29 +112,6 @@ interface ProcStats {
 
 function procStats(pid: number): ProcStats {
   return { cpuSeconds: procCpuMs(pid).ownMs / 1000, rssPeakMb: peakRssKiB(pid) / 1024 };
-}
-
-const ascii = new TextDecoder();
-
-/**
- * The send stamps in an Output message: `o id rel len "T<stamp>;…\r\n"`, one per event the
- * producer sent (a relay may merge several into one message, each keeps its stamp).
- */
-function stampsOf(bytes: Uint8Array): number[] {
-  if (bytes[0] !== 0x6f) return [];
-  let at = decodeLeb128(bytes, 1).next;
-  at = decodeLeb128(bytes, at).next;
-  at = decodeLeb128(bytes, at).next;
-  const stamps: number[] = [];
-  // Each event starts with "T<stamp>;" and ends with "\r\n".
-  while (at < bytes.length && bytes[at] === 0x54) {
-    let end = at + 1;
-    while (end < bytes.length && bytes[end] !== 0x3b) end++;
-    stamps.push(Number(ascii.decode(bytes.subarray(at + 1, end))));
-    while (end < bytes.length && bytes[end] !== 0x0a) end++;
-    at = end + 1;
-  }
-  return stamps;
 }
 
 interface RunResult {
@@ -161,66 +127,24 @@ interface RunResult {
 }
 
 async function run(target: Target, serverPid: number, viewers: number): Promise<RunResult> {
-  let measuring = false;
-  const latencies: number[] = [];
-  const sockets: LightViewer[] = [];
-  let ready = 0;
-  let windowStart = Infinity;
-  let windowEnd = Infinity;
-  let dropped = 0;
-  const url = target.viewerUrl;
-  for (let i = 0; i < viewers; i++) {
-    let gotInit = false;
-    const viewer = await lightViewer(url, "v1.alis", (bytes) => {
-      if (!gotInit) {
-        if (bytes[0] === 0x01) {
-          gotInit = true;
-          ready++;
-        }
-        return;
-      }
-      // Only events sent inside the measured window count, whenever they arrive.
-      const at = now();
-      for (const stamp of stampsOf(bytes)) {
-        if (stamp >= windowStart && stamp <= windowEnd) latencies.push(at - stamp);
-      }
-    });
-    viewer.closed.then(() => {
-      if (measuring) dropped++;
-    });
-    sockets.push(viewer);
+  const load = FanOutLoad.open({ ...target, viewers, eventBytes: CHUNK, tickMs: TICK_MS });
+  if (!await load.allReady(60_000)) {
+    await load.finish();
+    throw new Error(`only ${load.ready} of ${viewers} viewers got an Init`);
   }
-  const deadline = Date.now() + 60_000;
-  while (ready < viewers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-
-  let id = 1;
-  let sent = 0;
-  const filler = "x".repeat(CHUNK);
-  const send = () => {
-    const stampText = `T${now().toFixed(3)};`;
-    const data = (stampText + filler).slice(0, CHUNK - 2) + "\r\n";
-    target.send(encodeAlisMessage({ type: "output", id: id++, relTime: TICK_MS * 1000, data }));
-    const stamp = Number(stampText.slice(1, -1));
-    if (stamp >= windowStart && stamp <= windowEnd) sent++;
-  };
-  const timer = setInterval(send, TICK_MS);
+  load.produce();
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   const before = procStats(serverPid);
   const clientBefore = procStats(Deno.pid);
-  measuring = true;
-  windowStart = now();
+  load.measure(true);
   await new Promise((r) => setTimeout(r, MEASURE_MS));
-  windowEnd = now();
-  measuring = false;
+  load.measure(false);
   const after = procStats(serverPid);
   const clientAfter = procStats(Deno.pid);
-  clearInterval(timer);
   // Let the last messages arrive before counting what is missing.
   await new Promise((r) => setTimeout(r, 500));
-  target.close();
-  for (const ws of sockets) ws.close();
-  const { p50, p99 } = percentiles(latencies);
-  const missing = viewers * sent - latencies.length;
+  const { latencies, sent, dropped } = await load.finish();
+  const { p50, p99 } = percentiles([...latencies]);
   return {
     viewers,
     samples: latencies.length,
@@ -228,7 +152,7 @@ async function run(target: Target, serverPid: number, viewers: number): Promise<
     p99,
     cpuPerSecond: (after.cpuSeconds - before.cpuSeconds) / (MEASURE_MS / 1000),
     rssPeakMb: after.rssPeakMb,
-    missing: Math.max(0, missing),
+    missing: Math.max(0, viewers * sent - latencies.length),
     dropped,
     clientCpuPerSecond: (clientAfter.cpuSeconds - clientBefore.cpuSeconds) / (MEASURE_MS / 1000),
   };
@@ -283,7 +207,7 @@ async function main(counts: number[]): Promise<void> {
   const top = results.at(-1)!;
   const server = await startChild(["--bare-child"]);
   try {
-    bare = await run(await bareTarget(server.base), server.child.pid, top.viewers);
+    bare = await run(bareTarget(server.base), server.child.pid, top.viewers);
   } finally {
     await stopChild(server.child);
   }
