@@ -137,16 +137,22 @@ export async function openOutputFile(
   // where it is.
   const temporary = !live && regular;
   const target = temporary ? _temporaryPath(path) : path;
+  // The removal on a signal is armed before the temporary file exists, and the file is made
+  // in one synchronous step: an interruption just after its creation (before an await would
+  // have resumed) still removes it.
+  const forget = temporary ? removeOnSignal(target) : () => {};
   let file: Deno.FsFile;
   try {
-    file = temporary || info === undefined
+    file = temporary
+      ? Deno.openSync(target, { write: true, createNew: true })
+      : info === undefined
       ? await Deno.open(target, { write: true, createNew: true })
       : await Deno.open(target, { write: true, truncate: info.isFile });
   } catch (error) {
+    forget();
     throw _openError(path, error);
   }
   const created = temporary || info === undefined;
-  const forget = temporary ? removeOnSignal(target) : () => {};
   const plain = fileWritable(file, { sync: regular ? true : undefined });
   const writable = await compressedWritable(plain, compression);
   return {

@@ -271,7 +271,8 @@ async function _summarize(source: _Source): Promise<RecordingSummary> {
 
 /** Copies stdin into a temporary file, so it can be read twice. */
 async function _spoolStdin(): Promise<_Source> {
-  const path = await Deno.makeTempFile({ prefix: "asciirec-edit-stdin-", suffix: ".cast" });
+  // Made and armed for removal in one synchronous step (see `openOutputFile`).
+  const path = Deno.makeTempFileSync({ prefix: "asciirec-edit-stdin-", suffix: ".cast" });
   const unlisten = removeOnSignal(path);
   const file = await Deno.open(path, { write: true, truncate: true });
   await Deno.stdin.readable.pipeTo(file.writable);
