@@ -9,6 +9,7 @@
 /// <reference lib="deno.worker" />
 import { encodeAlisMessage } from "../lib/alis/encoder.ts";
 import { now, stampedData, stampsOf } from "./_stamps.ts";
+import { readServerFrames } from "./_server_frames.ts";
 import { CONTROL, type Endpoint, type LoadRequest, type LoadResult } from "./_fanout_load.ts";
 
 const libc = Deno.dlopen("libc.so.6", {
@@ -112,40 +113,15 @@ function connect(endpoint: Endpoint): Connection {
 
 /** Hands out the complete frames' messages; false once a close frame came. */
 function frames(c: Connection, onMessage: (payload: Uint8Array) => void): boolean {
-  const buf = c.buf;
-  const used = c.used;
-  let at = 0;
-  let open = true;
-  while (used - at >= 2) {
-    const opcode = buf[at]! & 0x0f;
-    let length = buf[at + 1]! & 0x7f;
-    let header = 2;
-    if (length === 126) {
-      if (used - at < 4) break;
-      length = (buf[at + 2]! << 8) | buf[at + 3]!;
-      header = 4;
-    } else if (length === 127) {
-      if (used - at < 10) break;
-      length = Number(new DataView(buf.buffer, buf.byteOffset + at + 2, 8).getBigUint64(0));
-      header = 10;
-    }
-    if (used - at < header + length) {
-      if (header + length > buf.length) {
-        // A message larger than the buffer: a larger one, holding the start.
-        c.buf = new Uint8Array(header + length);
-        c.buf.set(buf.subarray(at, used));
-        c.used = used - at;
-        return open;
-      }
-      break;
-    }
-    if (opcode === 1 || opcode === 2) onMessage(buf.subarray(at + header, at + header + length));
-    else if (opcode === 8) open = false;
-    at += header + length;
-  }
-  buf.copyWithin(0, at, used);
-  c.used = used - at;
-  return open;
+  const read = readServerFrames(c.buf, 0, c.used, onMessage);
+  if (read.pending > c.buf.length) {
+    // A message larger than the buffer: a larger one, holding its start.
+    const bigger = new Uint8Array(read.pending);
+    bigger.set(c.buf.subarray(read.at, c.used));
+    c.buf = bigger;
+  } else c.buf.copyWithin(0, read.at, c.used);
+  c.used -= read.at;
+  return !read.closed;
 }
 
 function run(request: LoadRequest): LoadResult {

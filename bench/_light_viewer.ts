@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { readServerFrames } from "./_server_frames.ts";
 
 /** One connected light viewer. */
 export interface LightViewer {
@@ -57,26 +58,9 @@ export async function lightViewer(
           open = true;
           at = end + 4;
         }
-        // Frames: FIN+opcode, length (7, 16 or 64 bits), unmasked payload.
-        while (used - at >= 2) {
-          const opcode = buf[at]! & 0x0f;
-          let length = buf[at + 1]! & 0x7f;
-          let header = 2;
-          if (length === 126) {
-            if (used - at < 4) break;
-            length = (buf[at + 2]! << 8) | buf[at + 3]!;
-            header = 4;
-          } else if (length === 127) {
-            if (used - at < 10) break;
-            length = Number(new DataView(buf.buffer, at + 2, 8).getBigUint64(0));
-            header = 10;
-          }
-          if (used - at < header + length) break;
-          if (opcode === 1 || opcode === 2) {
-            onMessage(buf.subarray(at + header, at + header + length));
-          } else if (opcode === 8) return;
-          at += header + length;
-        }
+        const read = readServerFrames(buf, at, used, onMessage);
+        if (read.closed) return;
+        at = read.at;
         buf.copyWithin(0, at, used);
         used -= at;
       }
