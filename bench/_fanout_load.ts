@@ -49,7 +49,7 @@ export interface LoadRequest {
 /** What the worker reports. */
 export interface LoadResult {
   /** Arrival minus send stamp (ms) of each event sent inside the window, for every viewer. */
-  latencies: Float64Array;
+  latencies: number[];
   /** Events the producer sent inside the window. */
   sent: number;
   /** Viewers whose connection ended while the window was open. */

@@ -9,7 +9,7 @@
 /// <reference lib="deno.worker" />
 import { encodeAlisMessage } from "../lib/alis/encoder.ts";
 import { now, stampedData, stampsOf } from "./_stamps.ts";
-import { readServerFrames } from "./_server_frames.ts";
+import { handshakeEnd, readServerFrames, upgradeRequest } from "./_ws_client.ts";
 import { CONTROL, type Endpoint, type LoadRequest, type LoadResult } from "./_fanout_load.ts";
 
 const libc = Deno.dlopen("libc.so.6", {
@@ -42,6 +42,8 @@ interface Connection {
   used: number;
   gotInit: boolean;
   open: boolean;
+  /** Takes each message (a viewer's times the events; the producer's drops what it hears). */
+  onMessage: (payload: Uint8Array) => void;
 }
 
 function fail(what: string): never {
@@ -84,36 +86,36 @@ function connect(endpoint: Endpoint): Connection {
   const address = new Uint8Array(16);
   address.set([AF_INET, 0, endpoint.port >> 8, endpoint.port & 0xff, 127, 0, 0, 1]);
   if (libc.connect(fd, address, 16) !== 0) fail(`connect to port ${endpoint.port}`);
-  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  sendAll(
+  sendAll(fd, upgradeRequest(`127.0.0.1:${endpoint.port}`, endpoint.path, "v1.alis"));
+  const c: Connection = {
     fd,
-    new TextEncoder().encode(
-      `GET ${endpoint.path} HTTP/1.1\r\nHost: 127.0.0.1:${endpoint.port}\r\n` +
-        `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
-        `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: v1.alis\r\n\r\n`,
-    ),
-  );
-  const c: Connection = { fd, buf: new Uint8Array(16 * 1024), used: 0, gotInit: false, open: true };
+    buf: new Uint8Array(16 * 1024),
+    used: 0,
+    gotInit: false,
+    open: true,
+    onMessage: () => {},
+  };
   for (;;) {
     const n = Number(libc.recv(fd, c.buf.subarray(c.used), BigInt(c.buf.length - c.used), 0));
     if (n <= 0) fail(`the handshake with ${endpoint.path}`);
     c.used += n;
-    const text = new TextDecoder().decode(c.buf.subarray(0, c.used));
-    const end = text.indexOf("\r\n\r\n");
-    if (end === -1) continue;
-    if (!text.startsWith("HTTP/1.1 101")) {
-      throw new Error(`${endpoint.path}: ${text.split("\r\n")[0]}`);
+    let end: number;
+    try {
+      end = handshakeEnd(c.buf, c.used);
+    } catch (error) {
+      throw new Error(`${endpoint.path}: ${(error as Error).message}`);
     }
+    if (end === -1) continue;
     // What follows the head is frames.
-    c.buf.copyWithin(0, end + 4, c.used);
-    c.used -= end + 4;
+    c.buf.copyWithin(0, end, c.used);
+    c.used -= end;
     return c;
   }
 }
 
 /** Hands out the complete frames' messages; false once a close frame came. */
-function frames(c: Connection, onMessage: (payload: Uint8Array) => void): boolean {
-  const read = readServerFrames(c.buf, 0, c.used, onMessage);
+function frames(c: Connection): boolean {
+  const read = readServerFrames(c.buf, 0, c.used, c.onMessage);
   if (read.pending > c.buf.length) {
     // A message larger than the buffer: a larger one, holding its start.
     const bigger = new Uint8Array(read.pending);
@@ -146,8 +148,7 @@ function run(request: LoadRequest): LoadResult {
   };
 
   const viewers: Connection[] = [];
-  const handlers: ((payload: Uint8Array) => void)[] = [];
-  const handler = (viewer: Connection) => (payload: Uint8Array) => {
+  const timer = (viewer: Connection) => (payload: Uint8Array) => {
     if (!viewer.gotInit) {
       if (payload[0] === 0x01) {
         viewer.gotInit = true;
@@ -175,9 +176,9 @@ function run(request: LoadRequest): LoadResult {
   watch(producer.fd, -1);
   for (let i = 0; i < request.viewers; i++) {
     const viewer = connect(request.viewer);
+    viewer.onMessage = timer(viewer);
     viewers.push(viewer);
-    handlers.push(handler(viewer));
-    frames(viewer, handlers[i]!);
+    frames(viewer);
     watch(viewer.fd, i);
   }
 
@@ -212,7 +213,7 @@ function run(request: LoadRequest): LoadResult {
       let alive = got !== 0 && !(got < 0 && (flags & (EPOLLERR | EPOLLHUP)));
       if (got > 0) {
         c.used += got;
-        alive = frames(c, index === -1 ? () => {} : handlers[index]!);
+        alive = frames(c);
       }
       if (alive) continue;
       if (index === -1) throw new Error("the server closed the producer's connection");
@@ -224,7 +225,7 @@ function run(request: LoadRequest): LoadResult {
   sendAll(producer.fd, clientFrame(8, new Uint8Array([0x03, 0xe8])));
   for (const c of [producer, ...viewers]) if (c.open) libc.close(c.fd);
   libc.close(epoll);
-  return { latencies: Float64Array.from(latencies), sent, dropped };
+  return { latencies, sent, dropped };
 }
 
 self.onmessage = (e: MessageEvent<LoadRequest>) => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { readServerFrames } from "./_server_frames.ts";
+import { handshakeEnd, readServerFrames, upgradeRequest } from "./_ws_client.ts";
 
 /** One connected light viewer. */
 export interface LightViewer {
@@ -27,14 +27,7 @@ export async function lightViewer(
 ): Promise<LightViewer> {
   const target = new URL(url);
   const conn = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
-  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  await conn.write(
-    new TextEncoder().encode(
-      `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
-        `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-        `Sec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
-    ),
-  );
+  await conn.write(upgradeRequest(target.host, target.pathname, protocol));
   let buf = new Uint8Array(64 * 1024);
   let used = 0;
   let open = false;
@@ -51,12 +44,9 @@ export async function lightViewer(
         used += n;
         let at = 0;
         if (!open) {
-          const text = new TextDecoder().decode(buf.subarray(0, used));
-          const end = text.indexOf("\r\n\r\n");
-          if (end === -1) continue;
-          if (!text.startsWith("HTTP/1.1 101")) throw new Error(text.split("\r\n")[0]);
+          at = handshakeEnd(buf, used);
+          if (at === -1) continue;
           open = true;
-          at = end + 4;
         }
         const read = readServerFrames(buf, at, used, onMessage);
         if (read.closed) return;

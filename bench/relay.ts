@@ -144,7 +144,7 @@ async function run(target: Target, serverPid: number, viewers: number): Promise<
   // Let the last messages arrive before counting what is missing.
   await new Promise((r) => setTimeout(r, 500));
   const { latencies, sent, dropped } = await load.finish();
-  const { p50, p99 } = percentiles([...latencies]);
+  const { p50, p99 } = percentiles(latencies);
   return {
     viewers,
     samples: latencies.length,

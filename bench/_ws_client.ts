@@ -1,9 +1,33 @@
 /**
- * Unmasked WebSocket frames from a server, as the benchmarks' light clients read them straight
- * from their socket's bytes: FIN+opcode, a 7, 16 or 64-bit length, the payload.
+ * The WebSocket client side the benchmarks' light clients share: the upgrade request, the end
+ * of the server's response head, and the server's unmasked frames (FIN+opcode, a 7, 16 or
+ * 64-bit length, the payload), read straight from their socket's bytes.
  *
  * @module
  */
+
+/** The upgrade request for `path` at `host` (`name:port`), offering `protocol`. */
+export function upgradeRequest(host: string, path: string, protocol: string): Uint8Array {
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  return new TextEncoder().encode(
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
+  );
+}
+
+/**
+ * Where the frames start in `buf[0, used)`: just after the response head, or -1 while the head
+ * is incomplete.
+ *
+ * @throws {Error} with the status line, when the server did not switch protocols.
+ */
+export function handshakeEnd(buf: Uint8Array, used: number): number {
+  const text = new TextDecoder().decode(buf.subarray(0, used));
+  const end = text.indexOf("\r\n\r\n");
+  if (end === -1) return -1;
+  if (!text.startsWith("HTTP/1.1 101")) throw new Error(text.split("\r\n")[0]);
+  return end + 4;
+}
 
 /** What {@linkcode readServerFrames} found. */
 export interface FramesRead {
@@ -21,7 +45,7 @@ export interface FramesRead {
  *
  * @example
  * ```ts
- * import { readServerFrames } from "./_server_frames.ts";
+ * import { readServerFrames } from "./_ws_client.ts";
  * const bytes = new Uint8Array([0x82, 2, 7, 8, 0x88, 0]);
  * readServerFrames(bytes, 0, bytes.length, (m) => console.log(m)); // Uint8Array [7, 8]
  * ```

@@ -1,5 +1,5 @@
-import { assertEquals } from "../tests/_assert.ts";
-import { readServerFrames } from "./_server_frames.ts";
+import { assertEquals, assertThrows } from "../tests/_assert.ts";
+import { handshakeEnd, readServerFrames, upgradeRequest } from "./_ws_client.ts";
 
 function frame(opcode: number, payload: number[]): number[] {
   const n = payload.length;
@@ -38,4 +38,18 @@ Deno.test("server frames: a close frame ends the reading", () => {
     pending: 0,
   });
   assertEquals(got, [[1]]);
+});
+
+Deno.test("the upgrade request asks for the path and protocol; the head ends before the frames", () => {
+  const request = new TextDecoder().decode(upgradeRequest("127.0.0.1:80", "/ws/s/x", "v1.alis"));
+  assertEquals(request.split("\r\n")[0], "GET /ws/s/x HTTP/1.1");
+  assertEquals(request.includes("\r\nHost: 127.0.0.1:80\r\n"), true);
+  assertEquals(request.includes("\r\nSec-WebSocket-Protocol: v1.alis\r\n"), true);
+  assertEquals(request.endsWith("\r\n\r\n"), true);
+  const head = "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n";
+  const bytes = new Uint8Array([...new TextEncoder().encode(head), 0x82, 0x01, 0xff]);
+  assertEquals(handshakeEnd(bytes, head.length - 1), -1);
+  assertEquals(handshakeEnd(bytes, bytes.length), head.length);
+  const refused = new TextEncoder().encode("HTTP/1.1 404 Not Found\r\n\r\n");
+  assertThrows(() => handshakeEnd(refused, refused.length), Error, "HTTP/1.1 404 Not Found");
 });
