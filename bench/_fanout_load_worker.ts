@@ -18,6 +18,7 @@ const libc = Deno.dlopen("libc.so.6", {
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   epoll_create1: { parameters: ["i32"], result: "i32" },
   epoll_ctl: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   epoll_wait: { parameters: ["i32", "buffer", "i32", "i32"], result: "i32" },
@@ -25,6 +26,8 @@ const libc = Deno.dlopen("libc.so.6", {
 
 const AF_INET = 2;
 const SOCK_STREAM = 1;
+const IPPROTO_TCP = 6;
+const TCP_NODELAY = 1;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
 const EPOLL_CTL_ADD = 1;
@@ -86,6 +89,10 @@ function connect(endpoint: Endpoint): Connection {
   const address = new Uint8Array(16);
   address.set([AF_INET, 0, endpoint.port >> 8, endpoint.port & 0xff, 127, 0, 0, 1]);
   if (libc.connect(fd, address, 16) !== 0) fail(`connect to port ${endpoint.port}`);
+  // As every WebSocket client does: each frame goes at once (no Nagle delay).
+  if (libc.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, new Int32Array([1]), 4) !== 0) {
+    fail("setsockopt(TCP_NODELAY)");
+  }
   sendAll(fd, upgradeRequest(`127.0.0.1:${endpoint.port}`, endpoint.path, "v1.alis"));
   const c: Connection = {
     fd,

@@ -11,7 +11,9 @@
  * `epoll`: the producer stamps each event right before its `send`, and the viewers cost a few
  * µs per message, so that on the same machine it takes as little of the CPU as it can and the
  * figures are the server's. (Built on Deno's sockets, its producer's sends waited behind its
- * own 1 000 reads, which showed as relay latency.)
+ * own 1 000 reads, which showed as relay latency.) Its sockets send without Nagle's delay, as
+ * asciinema's CLI (its forwarder connects with `disable_nagle`) and browsers do: with it, each
+ * event waited for the server's ACK of the previous one, which a busy server sends late.
  *
  * `deno run -A bench/relay.ts [N…]` (default 100 1000).
  *

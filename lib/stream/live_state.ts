@@ -15,7 +15,7 @@
 import type { Event, EventSink, Theme } from "../asciicast/event.ts";
 import { streamable, type StreamCode } from "../alis/event_message.ts";
 import type { SessionStart } from "../session/session.ts";
-import { Timer } from "../base/timer.ts";
+import { PacedOutput } from "./paced_output.ts";
 import { WorkerVt } from "../vt/worker_vt.ts";
 
 /** The headless terminal the live state keeps (`Vt` and `WorkerVt` have this shape). */
@@ -117,10 +117,11 @@ export interface LiveStateOptions {
   lowWaterBacklog?: number;
   /**
    * How long (ms) output may wait for mergeable subscribers, given the number of
-   * subscribers: output that comes within that time of the last output they got is merged
-   * and goes at its end, while output after a pause goes at once. A relay paces a stream
-   * with many viewers, so each send carries more and the sends per second stay within what
-   * the machine can do. Default: never (every event goes at once).
+   * subscribers: within that time each gets, merged, what came since it last got output,
+   * the subscribers taking turns ({@linkcode PacedOutput}), while output after a pause goes
+   * to all at once. A relay paces a stream with many viewers, so each send carries more and
+   * the sends per second stay within what the machine can do. Default: never (every event
+   * goes at once).
    */
   paceMs?: (subscribers: number) => number;
 }
@@ -138,7 +139,7 @@ class _Subscription {
   started = false;
   /** The stream ended while this Init was being built: the end follows it. */
   endAt: number | undefined;
-  constructor(readonly subscriber: LiveSubscriber) {}
+  constructor(readonly subscriber: LiveSubscriber, readonly slot: number) {}
 }
 
 /** Emulators live states have made in this process (for `--verbose` and tests). */
@@ -173,13 +174,8 @@ export class LiveState implements EventSink {
   /** Subscribers that may ask the session to wait (few: not the viewers). */
   readonly #pressing = new Set<LiveSubscriber>();
   readonly #paceMs: ((subscribers: number) => number) | undefined;
-  readonly #paceTimer = new Timer(() => this.#releaseHeld(this.#heldUntil));
-  /** Output held back for mergeable subscribers (paced): one event, its data joined. */
-  #held: LiveEvent | undefined;
-  /** When output last went to mergeable subscribers (ms, on `now`'s clock). */
-  #lastFanOut = -Infinity;
-  /** When the held output is due. */
-  #heldUntil = 0;
+  /** Output held back for mergeable subscribers (paced), released slot by slot. */
+  readonly #paced: PacedOutput<LiveEvent>;
   #terminal: LiveTerminal | undefined;
   #theme: Theme | undefined;
   #lastId = 0;
@@ -199,6 +195,17 @@ export class LiveState implements EventSink {
     this.#highWater = options.highWaterBacklog ?? 16 * 1024 * 1024;
     this.#lowWater = options.lowWaterBacklog ?? 4 * 1024 * 1024;
     this.#paceMs = options.paceMs;
+    this.#paced = new PacedOutput({
+      now: this.#now,
+      deliver: (bySlot) => {
+        for (const sub of this.#subs.values()) {
+          const event = bySlot[sub.slot];
+          if (event && sub.state === "live" && sub.subscriber.mergeable) {
+            sub.subscriber.event(event);
+          }
+        }
+      },
+    });
   }
 
   /** Terminal emulators made by live states in this process so far. */
@@ -292,7 +299,7 @@ export class LiveState implements EventSink {
    * Returns the function that removes it (safe to call more than once).
    */
   subscribe(subscriber: LiveSubscriber): () => void {
-    const sub = new _Subscription(subscriber);
+    const sub = new _Subscription(subscriber, subscriber.mergeable ? this.#paced.nextSlot() : 0);
     this.#subs.set(subscriber, sub);
     if (subscriber.backpressure) this.#pressing.add(subscriber);
     if (this.#ended) this.#sendFinal(sub);
@@ -395,34 +402,12 @@ export class LiveState implements EventSink {
         }
       }
     }
-    if (pace > 0) this.#hold(live, pace);
+    if (pace > 0) this.#paced.hold(live, pace);
   }
 
-  /** Holds output for mergeable subscribers until `pace` ms after they last got some. */
-  #hold(live: LiveEvent, pace: number): void {
-    this.#held = this.#held ? { ...live, data: this.#held.data + live.data } : live;
-    if (this.#paceTimer.armed) return;
-    const now = this.#now();
-    const due = this.#lastFanOut + pace;
-    if (now >= due) return this.#releaseHeld();
-    this.#heldUntil = due;
-    this.#paceTimer.arm(due - now);
-  }
-
-  /**
-   * Hands held output to the mergeable subscribers that are live. `at` is when it was due:
-   * the next is due a pace after that, not after the timer's lateness, so that output at the
-   * pace's own rate is not held ever longer.
-   */
-  #releaseHeld(at = this.#now()): void {
-    const held = this.#held;
-    if (!held) return;
-    this.#held = undefined;
-    this.#paceTimer.cancel();
-    this.#lastFanOut = at;
-    for (const sub of this.#subs.values()) {
-      if (sub.state === "live" && sub.subscriber.mergeable) sub.subscriber.event(held);
-    }
+  /** Hands what is held for mergeable subscribers to them now. */
+  #releaseHeld(): void {
+    this.#paced.releaseAll();
   }
 
   /**
