@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../../tests/_assert.ts";
+import { tcpNoDelay } from "../../tests/_tcp_nodelay.ts";
 import { serveHttp } from "./server.ts";
 import { encodeFrame, upgradeWebSocket } from "./websocket.ts";
 
@@ -288,45 +289,13 @@ async function start(
   return Object.assign(server, { [Symbol.asyncDispose]: () => server.shutdown() });
 }
 
-/** TCP_NODELAY of this process's socket bound to local `port` and connected (getsockopt). */
-function noDelayOfAccepted(port: number): number {
-  // The accepted socket's inode, from the kernel's table: local port `port`, established.
-  const inodes = Deno.readTextFileSync("/proc/self/net/tcp").split("\n").slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f.length > 9 && parseInt(f[1]!.split(":")[1]!, 16) === port && f[3] === "01")
-    .map((f) => f[9]!);
-  assertEquals(inodes.length, 1, "one accepted connection");
-  const fd = [...Deno.readDirSync("/proc/self/fd")].map((e) => Number(e.name)).find((n) => {
-    try {
-      return Deno.readLinkSync(`/proc/self/fd/${n}`) === `socket:[${inodes[0]}]`;
-    } catch {
-      return false;
-    }
-  });
-  assert(fd !== undefined, "its descriptor");
-  const libc = Deno.dlopen("libc.so.6", {
-    getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
-  });
-  try {
-    const value = new Int32Array(1);
-    const length = new Uint32Array([4]);
-    assertEquals(
-      libc.symbols.getsockopt(fd, 6, /* IPPROTO_TCP */ 1, /* TCP_NODELAY */ value, length),
-      0,
-    );
-    return value[0]!;
-  } finally {
-    libc.close();
-  }
-}
-
 Deno.test("accepted connections send small writes at once (TCP_NODELAY: no Nagle delay for a viewer's keystroke echo)", async () => {
   await using server = await start(() => new Response("ok"));
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
   try {
     await conn.write(encoder.encode("GET / HTTP/1.1\r\nhost: x\r\n\r\n"));
     await conn.read(new Uint8Array(1024)); // accepted and answered
-    assertEquals(noDelayOfAccepted(server.addr.port), 1);
+    assertEquals(tcpNoDelay({ localPort: server.addr.port }), 1);
   } finally {
     conn.close();
   }

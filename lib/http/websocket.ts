@@ -1,10 +1,12 @@
 /**
- * Server-side WebSockets (RFC 6455) over a connection of {@linkcode serveHttp}: the opening
- * handshake, frames (masking, fragmentation, control frames, UTF-8 checks), the closing
- * handshake, a bound on message size, pings for idle connections, and a write queue whose
- * size is the socket's `bufferedAmount`. The socket has the shape of the web `WebSocket`
- * that the servers' code uses (`readyState`, `bufferedAmount`, `protocol`, `send`, `close`,
- * `onopen`, `onmessage`, `onclose`, `onerror`).
+ * WebSockets (RFC 6455) over a byte connection: the server's opening handshake for a
+ * connection of {@linkcode serveHttp} ({@linkcode upgradeWebSocket}), frames (masking,
+ * fragmentation, control frames, UTF-8 checks), the closing handshake, a bound on message
+ * size, pings for idle connections, and a write queue whose size is the socket's
+ * `bufferedAmount`. The socket has the shape of the web `WebSocket` that the servers' code
+ * uses (`readyState`, `bufferedAmount`, `protocol`, `send`, `close`, `onopen`, `onmessage`,
+ * `onclose`, `onerror`). The same socket is the client's, in the client role (it masks what
+ * it sends), once `websocket_client.ts` has made the connection.
  *
  * @module
  */
@@ -51,10 +53,19 @@ const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 /** Server frames of one message, shared by every socket that sends the same message object. */
 const _frames = new WeakMap<object, Uint8Array>();
 
-/** Builds an unmasked server frame. */
-export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
+/**
+ * Builds a frame: a server's (unmasked), or with `mask` (4 bytes) a client's, its payload
+ * masked with it.
+ */
+export function encodeFrame(
+  opcode: number,
+  payload: Uint8Array,
+  fin = true,
+  mask?: Uint8Array,
+): Uint8Array {
   const n = payload.length;
-  const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const lengthBytes = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const headerLength = lengthBytes + (mask ? 4 : 0);
   const frame = new Uint8Array(headerLength + n);
   frame[0] = (fin ? 0x80 : 0) | opcode;
   if (n < 126) frame[1] = n;
@@ -67,11 +78,16 @@ export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Ui
     new DataView(frame.buffer).setBigUint64(2, BigInt(n));
   }
   frame.set(payload, headerLength);
+  if (mask) {
+    frame[1]! |= 0x80;
+    frame.set(mask, lengthBytes);
+    for (let i = 0; i < n; i++) frame[headerLength + i]! ^= mask[i & 3]!;
+  }
   return frame;
 }
 
-/** A server-side WebSocket. */
-export class ServerWebSocket {
+/** A WebSocket over a connection, in the server's role or (`client`) the client's. */
+export class WebSocketConnection {
   /** Handlers, as on the web `WebSocket`. */
   onopen: ((event: Event) => void) | null = null;
   /** Called with each message: `data` a string or an ArrayBuffer. */
@@ -83,7 +99,8 @@ export class ServerWebSocket {
   /** Binary messages are delivered as ArrayBuffers (the only type supported). */
   binaryType: "arraybuffer" | "blob" = "arraybuffer";
 
-  readonly #protocol: string;
+  #protocol: string;
+  readonly #client: boolean;
   readonly #idleMs: number;
   readonly #maxMessage: number;
   readonly #tooBig: { code: number; reason: string };
@@ -100,9 +117,13 @@ export class ServerWebSocket {
   #pinged = false;
   #fired = false;
 
-  /** Made by {@linkcode upgradeWebSocket}; opens once the server has sent the handshake. */
-  constructor(options: UpgradeOptions = {}) {
+  /**
+   * Made by {@linkcode upgradeWebSocket} (opens once the server has sent the handshake), or
+   * with `client` by `connectWebSocket` (opens once the server has accepted it).
+   */
+  constructor(options: UpgradeOptions = {}, client = false) {
     this.#protocol = options.protocol ?? "";
+    this.#client = client;
     this.#idleMs = (options.idleTimeout ?? 0) * 1000;
     this.#maxMessage = options.maxMessageBytes ?? 64 * 1024 * 1024;
     this.#tooBig = options.tooBig ?? { code: 1009, reason: "message too big" };
@@ -133,7 +154,15 @@ export class ServerWebSocket {
     }
     let frame: Uint8Array;
     if (typeof data === "string") {
-      frame = encodeFrame(1, encoder.encode(data));
+      frame = this.#frame(1, encoder.encode(data));
+    } else if (this.#client) {
+      // Each client frame has a mask of its own: never shared.
+      frame = this.#frame(
+        2,
+        ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : new Uint8Array(data),
+      );
     } else {
       const key = ArrayBuffer.isView(data) ? data : data as object;
       const cached = _frames.get(key);
@@ -153,6 +182,8 @@ export class ServerWebSocket {
   close(code = 1000, reason = ""): void {
     if (this.#state === CLOSED || this.#state === CLOSING) return;
     if (this.#state === CONNECTING) {
+      // A client that gives up before the server's answer: the connection is dropped.
+      if (this.#client) return this.#abort(1006, "closed before the connection opened");
       // Closed before the handshake went out: the server sends it, then the close.
       this.#state = CLOSING;
       this.#pendingClose = { code, reason };
@@ -163,8 +194,13 @@ export class ServerWebSocket {
 
   #pendingClose: { code: number; reason: string } | undefined;
 
-  /** Called by the server once the handshake response is written. */
-  start(transport: SocketTransport, leftover: Uint8Array): void {
+  /**
+   * Called once the handshake is done (by the server when its response is written; by the
+   * client when the server's has been checked, with the protocol it chose).
+   */
+  start(transport: SocketTransport, leftover: Uint8Array, protocol?: string): void {
+    if (this.#state === CLOSED) return transport.close(); // a client closed meanwhile
+    if (protocol !== undefined) this.#protocol = protocol;
     this.#transport = transport;
     const pending = this.#pendingClose;
     this.#state = OPEN;
@@ -182,7 +218,7 @@ export class ServerWebSocket {
     if (silent < this.#idleMs) return;
     if (!this.#pinged) {
       this.#pinged = true;
-      this.#enqueue(encodeFrame(9, new Uint8Array(0)));
+      this.#enqueue(this.#frame(9, new Uint8Array(0)));
     } else if (silent >= this.#idleMs * 2) {
       this.#abort(1006, "no pong");
     }
@@ -240,7 +276,7 @@ export class ServerWebSocket {
     payload[0] = code >>> 8;
     payload[1] = code & 0xff;
     payload.set(reasonBytes, 2);
-    this.#enqueue(encodeFrame(8, payload));
+    this.#enqueue(this.#frame(8, payload));
     this.#closeTimer = setTimeout(() => {
       const failure = this.#failure;
       if (failure) this.#finish(failure.code, failure.reason, false);
@@ -263,7 +299,14 @@ export class ServerWebSocket {
           const fin = (b0 & 0x80) !== 0;
           const opcode = b0 & 0x0f;
           if ((b0 & 0x70) !== 0) return this.#fail(1002, "reserved bits set");
-          if ((b1 & 0x80) === 0) return this.#fail(1002, "client frames must be masked");
+          const masked = (b1 & 0x80) !== 0;
+          if (masked === this.#client) {
+            return this.#fail(
+              1002,
+              this.#client ? "server frames must not be masked" : "client frames must be masked",
+            );
+          }
+          const maskBytes = masked ? 4 : 0;
           let length = b1 & 0x7f;
           let at = 2;
           if (length === 126) {
@@ -285,11 +328,13 @@ export class ServerWebSocket {
           if (opcode < 8 && fragmentsSize + length > this.#maxMessage) {
             return this.#fail(this.#tooBig.code, this.#tooBig.reason);
           }
-          if (buf.length < at + 4 + length) break;
-          const mask = buf.subarray(at, at + 4);
-          const payload = buf.slice(at + 4, at + 4 + length);
-          for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
-          buf = buf.subarray(at + 4 + length);
+          if (buf.length < at + maskBytes + length) break;
+          const payload = buf.slice(at + maskBytes, at + maskBytes + length);
+          if (masked) {
+            const mask = buf.subarray(at, at + 4);
+            for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
+          }
+          buf = buf.subarray(at + maskBytes + length);
           this.#lastReceived = performance.now();
           this.#pinged = false;
           if (opcode === 8) {
@@ -306,7 +351,7 @@ export class ServerWebSocket {
             return;
           }
           if (opcode === 9) {
-            if (this.#state === OPEN) this.#enqueue(encodeFrame(10, payload));
+            if (this.#state === OPEN) this.#enqueue(this.#frame(10, payload));
             continue;
           }
           if (opcode === 10) continue;
@@ -376,6 +421,21 @@ export class ServerWebSocket {
 
   #failure: { code: number; reason: string } | undefined;
 
+  /** A frame as this side sends it: a client's masked with a fresh random key. */
+  #frame(opcode: number, payload: Uint8Array): Uint8Array {
+    return encodeFrame(
+      opcode,
+      payload,
+      true,
+      this.#client ? crypto.getRandomValues(new Uint8Array(4)) : undefined,
+    );
+  }
+
+  /** The client's connection or handshake failed: error, then close 1006 with `reason`. */
+  connectFailed(reason: string): void {
+    this.#abort(1006, reason);
+  }
+
   #abort(code: number, reason: string): void {
     if (this.#state === CLOSED) return;
     if (code === 1006) this.onerror?.(new Event("error"));
@@ -406,14 +466,14 @@ function _concat(parts: Uint8Array[], size: number): Uint8Array {
 }
 
 /** Responses that stand for an upgrade: the server completes the handshake for them. */
-const _upgrades = new WeakMap<Response, { socket: ServerWebSocket; accept: Promise<string> }>();
+const _upgrades = new WeakMap<Response, { socket: WebSocketConnection; accept: Promise<string> }>();
 
 /**
  * The upgrade a handler's response asks for, if it is one of {@linkcode upgradeWebSocket}'s.
  */
 export function upgradeOf(
   response: Response,
-): { socket: ServerWebSocket; accept: Promise<string> } | undefined {
+): { socket: WebSocketConnection; accept: Promise<string> } | undefined {
   return _upgrades.get(response);
 }
 
@@ -442,7 +502,7 @@ export async function acceptKey(key: string): Promise<string> {
 export function upgradeWebSocket(
   request: Request,
   options: UpgradeOptions = {},
-): { socket: ServerWebSocket; response: Response } {
+): { socket: WebSocketConnection; response: Response } {
   const headers = request.headers;
   const connection = (headers.get("connection") ?? "").toLowerCase().split(/\s*,\s*/);
   if (
@@ -464,7 +524,7 @@ export function upgradeWebSocket(
       throw new TypeError(`Protocol '${options.protocol}' not in the request's protocol list`);
     }
   }
-  const socket = new ServerWebSocket(options);
+  const socket = new WebSocketConnection(options);
   const response = new Response(null, { status: 200 });
   _upgrades.set(response, { socket, accept: acceptKey(key) });
   return { socket, response };

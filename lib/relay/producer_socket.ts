@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
+import { upgradeWebSocket, type WebSocketConnection } from "../http/websocket.ts";
 import { RedactTransform } from "../redact/redact_transform.ts";
 import { redactText } from "../redact/redact_text.ts";
 import type { CompiledRules } from "../redact/rules.ts";
@@ -83,7 +83,7 @@ class _Producer {
   timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    readonly socket: ServerWebSocket,
+    readonly socket: WebSocketConnection,
     readonly streamId: number,
     protocol: ProducerProtocol | undefined,
     bandwidth: TokenBucketOptions,

@@ -22,7 +22,7 @@ import type { ViewerOptions } from "../stream/viewer.ts";
 import type { RewindLogOptions } from "../stream/rewind_log.ts";
 import { Vt } from "../vt/vt.ts";
 import type { CompiledRules } from "../redact/rules.ts";
-import { type ServerWebSocket, upgradeWebSocket } from "../http/websocket.ts";
+import { upgradeWebSocket, type WebSocketConnection } from "../http/websocket.ts";
 import { INSTALL_ID_RE } from "../remote/install_id.ts";
 import { StreamApi } from "./api.ts";
 import { apiError } from "./http.ts";
@@ -123,7 +123,7 @@ export class Relay {
   readonly #recordings: Recordings;
   readonly #producerSocket: (request: Request, token: string) => Response;
   readonly #viewerSocket: (request: Request, token: string) => Response;
-  readonly #pendingSockets = new Set<ServerWebSocket>();
+  readonly #pendingSockets = new Set<WebSocketConnection>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #log: (message: string) => void;
   #closing = false;

@@ -8,11 +8,14 @@
  * current screen. A slow or dead connection never stalls the session: events wait in the
  * bounded queue (outputs merged), and overflowing it drops the connection for a fresh Init.
  *
- * Keepalive: Deno's WebSocket cannot send pings. It answers the server's pings (asciinema
- * servers ping every 15 s, which keeps NAT mappings alive), and the forwarder checks every
- * 5 s that data it handed to the socket drains: if `bufferedAmount` stays non-zero without
- * falling for 10 s (the reference's send and pong timeouts), the connection is deemed dead
- * and replaced.
+ * The connection sends each message at once (Nagle's algorithm off, as asciinema's
+ * forwarder has it; see `lib/http/websocket_client.ts`), so events do not wait for the
+ * server's acknowledgement of the ones before.
+ *
+ * Keepalive: the socket answers the server's pings (asciinema servers ping every 15 s,
+ * which keeps NAT mappings alive), and the forwarder checks every 5 s that data it handed
+ * to the socket drains: if `bufferedAmount` stays non-zero without falling for 10 s (the
+ * reference's send and pong timeouts), the connection is deemed dead and replaced.
  *
  * @module
  */
@@ -21,6 +24,11 @@ import { ALIS_PROTOCOL, alisMagic, type AlisMessage } from "../alis/message.ts";
 import type { LiveEvent, LiveInit, LiveState, LiveSubscriber } from "../stream/live_state.ts";
 import { SendQueue } from "../stream/send_queue.ts";
 import { alisEvent } from "../stream/encoded_event.ts";
+import type { WebSocketConnection } from "../http/websocket.ts";
+import { connectWebSocket } from "../http/websocket_client.ts";
+import { USER_AGENT } from "./api_client.ts";
+
+const OPEN = 1;
 
 /** Where to publish: the producer WebSocket and, when known, the viewer page. */
 export interface ProducerEndpoint {
@@ -87,7 +95,7 @@ export class RemoteForwarder implements LiveSubscriber {
   readonly #options: Required<Omit<ForwarderOptions, "onNotice">>;
   readonly #notice: (message: string) => void;
   #state: _State = "connecting";
-  #socket: WebSocket | undefined;
+  #socket: WebSocketConnection | undefined;
   #queue: SendQueue<_Item> | undefined;
   #unsubscribe: (() => void) | undefined;
   /** Stream time of the last message sent on this connection (µs). */
@@ -134,7 +142,7 @@ export class RemoteForwarder implements LiveSubscriber {
 
   init(init: LiveInit, _restart: boolean): void {
     const socket = this.#socket;
-    if (!socket || this.#state !== "initialising" || socket.readyState !== WebSocket.OPEN) return;
+    if (!socket || this.#state !== "initialising" || socket.readyState !== OPEN) return;
     const message: AlisMessage = { type: "init", ...init };
     this.#prev = init.time;
     try {
@@ -242,7 +250,7 @@ export class RemoteForwarder implements LiveSubscriber {
   }
 
   /** Drops a connection (the loop notices its close and reconnects). */
-  #abandon(socket: WebSocket | undefined, code: number, reason: string): void {
+  #abandon(socket: WebSocketConnection | undefined, code: number, reason: string): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#queue?.stop();
@@ -310,15 +318,17 @@ export class RemoteForwarder implements LiveSubscriber {
   /** One connection, from connect to close: "final" (stop), "not-found" (4040) or "retry". */
   #connectOnce(): Promise<"final" | "retry" | "not-found"> {
     return new Promise((resolve) => {
-      let socket: WebSocket;
+      let socket: WebSocketConnection;
       try {
-        socket = new WebSocket(this.#endpoint.wsUrl, [ALIS_PROTOCOL]);
+        socket = connectWebSocket(this.#endpoint.wsUrl, {
+          protocols: [ALIS_PROTOCOL],
+          headers: { "User-Agent": USER_AGENT },
+        });
       } catch (error) {
         this.#notice(`Cannot connect to ${this.#endpoint.wsUrl}: ${(error as Error).message}`);
         resolve("final");
         return;
       }
-      socket.binaryType = "arraybuffer";
       this.#socket = socket;
       if (this.#state !== "stopped") this.#state = "connecting";
       const connectTimer = setTimeout(() => socket.close(), this.#options.connectTimeoutMs);
@@ -333,7 +343,7 @@ export class RemoteForwarder implements LiveSubscriber {
         }
         this.#startConnection(socket);
       };
-      socket.onmessage = () => {}; // the server has nothing to say; pings are answered by Deno
+      socket.onmessage = () => {}; // the server has nothing to say; pings are answered
       socket.onclose = (e) => {
         clearTimeout(connectTimer);
         clearTimeout(this.#stableTimer);
@@ -361,7 +371,7 @@ export class RemoteForwarder implements LiveSubscriber {
     });
   }
 
-  #startConnection(socket: WebSocket): void {
+  #startConnection(socket: WebSocketConnection): void {
     this.#state = "initialising";
     this.#queue = new SendQueue<_Item>(socket, {
       encode: (item) => this.#encode(item),
@@ -382,7 +392,7 @@ export class RemoteForwarder implements LiveSubscriber {
     this.#unsubscribe = this.#live.subscribe(this);
   }
 
-  #startWatchdog(socket: WebSocket): void {
+  #startWatchdog(socket: WebSocketConnection): void {
     let lowest = Infinity;
     let since = performance.now();
     this.#watchdog = setInterval(() => {

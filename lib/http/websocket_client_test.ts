@@ -1,0 +1,121 @@
+import { assert, assertEquals } from "../../tests/_assert.ts";
+import { tcpNoDelay } from "../../tests/_tcp_nodelay.ts";
+import { waitUntil } from "../../tests/_wait_until.ts";
+import { selfSignedCertificate } from "./self_signed.ts";
+import { serveHttp } from "./server.ts";
+import { upgradeWebSocket, type WebSocketConnection } from "./websocket.ts";
+import { connectWebSocket } from "./websocket_client.ts";
+
+/** What a client socket went through. */
+function watch(socket: WebSocketConnection) {
+  const seen = { opened: false, errors: 0, messages: [] as (string | number[])[], close: 0 };
+  socket.onopen = () => (seen.opened = true);
+  socket.onerror = () => seen.errors++;
+  socket.onmessage = (e) =>
+    seen.messages.push(typeof e.data === "string" ? e.data : [...new Uint8Array(e.data)]);
+  socket.onclose = (e) => (seen.close = e.code);
+  return seen;
+}
+
+/** An echo server (on our own server, which refuses unmasked client frames). */
+async function echoServer(options: Parameters<typeof serveHttp>[1] = {}) {
+  const server = await serveHttp((request) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/refuse") return new Response("no", { status: 400 });
+    const { socket, response } = upgradeWebSocket(request, {
+      protocol: url.pathname === "/plain" ? undefined : "v1.alis",
+      idleTimeout: url.pathname === "/pinging" ? 0.05 : 0,
+    });
+    socket.onmessage = (e) => socket.send(e.data);
+    return response;
+  }, { port: 0, ...options });
+  return Object.assign(server, { [Symbol.asyncDispose]: () => server.shutdown() });
+}
+
+Deno.test("a client socket opens with the protocol the server chose, its frames masked, and sends without Nagle's delay", async () => {
+  await using server = await echoServer();
+  const port = server.addr.port;
+  const socket = connectWebSocket(`ws://127.0.0.1:${port}/echo?x=1`, {
+    protocols: ["v1.alis"],
+    headers: { "User-Agent": "test" },
+  });
+  const seen = watch(socket);
+  await waitUntil(() => seen.opened, "open");
+  assertEquals(socket.protocol, "v1.alis");
+  assertEquals(tcpNoDelay({ remotePort: port }), 1);
+  socket.send("héllo");
+  socket.send(new Uint8Array([0, 1, 2, 255]));
+  socket.send(new Uint8Array(70_000).fill(7)); // a 64-bit length
+  await waitUntil(() => seen.messages.length === 3, "the echoes");
+  assertEquals(seen.messages.slice(0, 2), ["héllo", [0, 1, 2, 255]]);
+  assertEquals((seen.messages[2] as number[]).length, 70_000);
+  socket.close(1000, "bye");
+  await waitUntil(() => seen.close !== 0, "the close");
+  assertEquals([seen.close, seen.errors], [1000, 0]);
+});
+
+Deno.test("a client socket answers the server's pings, so an idle connection stays open", async () => {
+  await using server = await echoServer();
+  const socket = connectWebSocket(`ws://127.0.0.1:${server.addr.port}/pinging`, {
+    protocols: ["v1.alis"],
+  });
+  const seen = watch(socket);
+  await waitUntil(() => seen.opened, "open");
+  // The server pings after 50 ms of silence and closes after 100 ms without an answer.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assertEquals([seen.close, socket.readyState], [0, 1]);
+  socket.close();
+  await waitUntil(() => seen.close !== 0, "the close");
+});
+
+Deno.test("a refused upgrade, an unreachable server or a close while connecting: error, then close 1006, never open", async () => {
+  await using server = await echoServer();
+  const refused = connectWebSocket(`ws://127.0.0.1:${server.addr.port}/refuse`);
+  const unreachable = connectWebSocket("ws://127.0.0.1:1/");
+  const abandoned = connectWebSocket(`ws://127.0.0.1:${server.addr.port}/echo`);
+  const seen = [refused, unreachable, abandoned].map(watch);
+  abandoned.close();
+  await waitUntil(() => seen.every((s) => s.close !== 0), "the closes");
+  for (const s of seen) assertEquals([s.opened, s.errors, s.close], [false, 1, 1006]);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the abandoned one's handshake
+  assertEquals(seen[2]!.opened, false);
+});
+
+Deno.test("a server that chooses no protocol opens a socket whose protocol is empty", async () => {
+  await using server = await echoServer();
+  const socket = connectWebSocket(`ws://127.0.0.1:${server.addr.port}/plain`, {
+    protocols: ["v1.alis"],
+  });
+  const seen = watch(socket);
+  await waitUntil(() => seen.opened, "open");
+  assertEquals(socket.protocol, "");
+  socket.close();
+  await waitUntil(() => seen.close !== 0, "the close");
+});
+
+Deno.test("wss: the client checks the server's certificate against the CAs it trusts", async () => {
+  const tls = await selfSignedCertificate({ ipAddresses: ["127.0.0.1"] });
+  await using server = await echoServer({ tls });
+  const url = `wss://127.0.0.1:${server.addr.port}/echo`;
+  const trusted = connectWebSocket(url, { protocols: ["v1.alis"], caCerts: [tls.cert] });
+  const seen = watch(trusted);
+  await waitUntil(() => seen.opened, "open over TLS");
+  trusted.send("over tls");
+  await waitUntil(() => seen.messages.length === 1, "the echo");
+  assertEquals(seen.messages, ["over tls"]);
+  trusted.close();
+  const untrusted = watch(connectWebSocket(url, { protocols: ["v1.alis"] }));
+  await waitUntil(() => untrusted.close !== 0 && seen.close !== 0, "the closes");
+  assertEquals([untrusted.opened, untrusted.close], [false, 1006]);
+  assert(seen.errors === 0);
+});
+
+Deno.test("only ws:// and wss:// URLs are taken", () => {
+  let error: unknown;
+  try {
+    connectWebSocket("http://127.0.0.1/");
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof SyntaxError, String(error));
+});
