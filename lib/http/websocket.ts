@@ -66,7 +66,9 @@ export function encodeFrame(
   const n = payload.length;
   const lengthBytes = n < 126 ? 2 : n < 65536 ? 4 : 10;
   const headerLength = lengthBytes + (mask ? 4 : 0);
-  const frame = new Uint8Array(headerLength + n);
+  // A masked payload starts 4-aligned in its buffer, so it is masked a word at a time.
+  const pad = mask ? -headerLength & 3 : 0;
+  const frame = new Uint8Array(new ArrayBuffer(pad + headerLength + n), pad, headerLength + n);
   frame[0] = (fin ? 0x80 : 0) | opcode;
   if (n < 126) frame[1] = n;
   else if (n < 65536) {
@@ -75,15 +77,24 @@ export function encodeFrame(
     frame[3] = n & 0xff;
   } else {
     frame[1] = 127;
-    new DataView(frame.buffer).setBigUint64(2, BigInt(n));
+    new DataView(frame.buffer, frame.byteOffset).setBigUint64(2, BigInt(n));
   }
   frame.set(payload, headerLength);
   if (mask) {
     frame[1]! |= 0x80;
     frame.set(mask, lengthBytes);
-    for (let i = 0; i < n; i++) frame[headerLength + i]! ^= mask[i & 3]!;
+    _xorMask(frame.subarray(headerLength), mask);
   }
   return frame;
+}
+
+/** XORs `bytes` (4-aligned in their buffer) with the 4-byte `mask`, a word at a time. */
+function _xorMask(bytes: Uint8Array, mask: Uint8Array): void {
+  const key = new Uint32Array(Uint8Array.from(mask).buffer)[0]!;
+  const words = bytes.length >>> 2;
+  const view = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+  for (let i = 0; i < words; i++) view[i]! ^= key;
+  for (let i = words << 2; i < bytes.length; i++) bytes[i]! ^= mask[i & 3]!;
 }
 
 /** A WebSocket over a connection, in the server's role or (`client`) the client's. */
@@ -330,10 +341,7 @@ export class WebSocketConnection {
           }
           if (buf.length < at + maskBytes + length) break;
           const payload = buf.slice(at + maskBytes, at + maskBytes + length);
-          if (masked) {
-            const mask = buf.subarray(at, at + 4);
-            for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
-          }
+          if (masked) _xorMask(payload, buf.subarray(at, at + 4)); // a copy: at offset 0
           buf = buf.subarray(at + maskBytes + length);
           this.#lastReceived = performance.now();
           this.#pinged = false;
