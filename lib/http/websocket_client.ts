@@ -4,8 +4,8 @@
  * acknowledged, and a busy server acknowledges late: a producer's events then reach the
  * relay in bursts, later and later. asciinema's CLI connects its forwarder with Nagle off;
  * so does this client (`TCP_NODELAY`, over TCP or TLS), which is otherwise the socket of
- * `websocket.ts` in the client's role: the same shape as the web `WebSocket`, and it answers
- * the server's pings.
+ * `websocket.ts` in the client's role: the same shape as the web `WebSocket`; it answers the
+ * server's pings, and can ping a silent server.
  *
  * @module
  */
@@ -22,6 +22,11 @@ export interface ConnectOptions {
    * `DENO_CERT`).
    */
   caCerts?: string[];
+  /**
+   * Seconds without anything from the server after which a ping is sent; a server that stays
+   * silent as long again is deemed gone (close 1006). Default 0: never.
+   */
+  idleTimeout?: number;
 }
 
 /** The server's answer head may be at most this long. */
@@ -50,7 +55,7 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Web
   if (target.protocol !== "ws:" && target.protocol !== "wss:") {
     throw new SyntaxError(`${url}: not a ws:// or wss:// URL`);
   }
-  const socket = new WebSocketConnection({}, true);
+  const socket = new WebSocketConnection({ idleTimeout: options.idleTimeout }, true);
   void handshake(target, options, socket).catch((error) => {
     socket.connectFailed(error instanceof Error ? error.message : String(error));
   });

@@ -12,10 +12,11 @@
  * forwarder has it; see `lib/http/websocket_client.ts`), so events do not wait for the
  * server's acknowledgement of the ones before.
  *
- * Keepalive: the socket answers the server's pings (asciinema servers ping every 15 s,
- * which keeps NAT mappings alive), and the forwarder checks every 5 s that data it handed
+ * Keepalive, as the reference's: the socket answers the server's pings and pings a server
+ * silent for 15 s (which keeps NAT mappings alive); one that stays silent 15 s more is deemed
+ * gone and the connection replaced. The forwarder also checks every 5 s that data it handed
  * to the socket drains: if `bufferedAmount` stays non-zero without falling for 10 s (the
- * reference's send and pong timeouts), the connection is deemed dead and replaced.
+ * reference's send timeout), the connection is deemed dead and replaced.
  *
  * @module
  */
@@ -62,6 +63,11 @@ export interface ForwarderOptions {
   stallTimeoutMs?: number;
   /** At the end, how long to wait for the last data and the close. Default 5000 ms. */
   closeTimeoutMs?: number;
+  /**
+   * A server silent this long gets a ping; silent as long again, the connection is replaced.
+   * Default 15 000 ms.
+   */
+  idleTimeoutMs?: number;
 }
 
 type _State = "connecting" | "initialising" | "live" | "stopped";
@@ -127,6 +133,7 @@ export class RemoteForwarder implements LiveSubscriber {
       connectTimeoutMs: 10_000,
       stallTimeoutMs: 10_000,
       closeTimeoutMs: 5000,
+      idleTimeoutMs: 15_000,
       ...options,
     };
     this.#notice = options.onNotice ?? (() => {});
@@ -323,6 +330,7 @@ export class RemoteForwarder implements LiveSubscriber {
         socket = connectWebSocket(this.#endpoint.wsUrl, {
           protocols: [ALIS_PROTOCOL],
           headers: { "User-Agent": USER_AGENT },
+          idleTimeout: this.#options.idleTimeoutMs / 1000,
         });
       } catch (error) {
         this.#notice(`Cannot connect to ${this.#endpoint.wsUrl}: ${(error as Error).message}`);
