@@ -8,8 +8,11 @@
  * had yet. The writes are spread evenly over the pace, and no output waits much longer than
  * one pace.
  *
- * Output after a pause (nothing for a pace) goes to every slot at once, so typing stays
- * immediate.
+ * Output after a pause at its source (nothing for a pace of stream time) goes to every slot
+ * at once, so typing stays immediate. The pause is judged on the stream's clock, not on
+ * arrival: output that was held up on its way (a busy relay, a network hiccup) and arrives
+ * after a gap is not a pause, and sending it to every viewer at once would only make the
+ * next hold-up longer.
  *
  * @module
  */
@@ -17,6 +20,8 @@ import { Timer } from "../base/timer.ts";
 
 /** What is paced: output events (merged, one takes the last one's fields and all the data). */
 export interface PacedEvent {
+  /** Stream time in µs (never decreasing). */
+  time: number;
   /** The output. */
   data: string;
 }
@@ -43,12 +48,12 @@ export interface PacedOutputOptions<E extends PacedEvent> {
  * @example
  * ```ts
  * import { PacedOutput } from "./paced_output.ts";
- * const paced = new PacedOutput<{ id: number; data: string }>({
+ * const paced = new PacedOutput<{ time: number; data: string }>({
  *   deliver: (bySlot) => console.log(bySlot),
  * });
  * const slot = paced.nextSlot(); // a new viewer's slot
- * paced.hold({ id: 1, data: "a" }, 30); // after a pause: at once
- * paced.hold({ id: 2, data: "b" }, 30); // on its slot's beat
+ * paced.hold({ time: 0, data: "a" }, 30); // after a pause: at once
+ * paced.hold({ time: 10_000, data: "b" }, 30); // 10 ms later: on its slot's beat
  * paced.releaseAll(); // now, to every slot
  * ```
  */
@@ -64,7 +69,7 @@ export class PacedOutput<E extends PacedEvent> {
   readonly #sent: number[];
   #dealt = 0;
   #pace = 0;
-  /** When output last came, and when the last beat was. */
+  /** The last output's stream time (µs), and when the last beat was (ms, on `now`). */
   #lastOutput = -Infinity;
   #lastBeat = 0;
 
@@ -92,8 +97,8 @@ export class PacedOutput<E extends PacedEvent> {
    */
   hold(event: E, pace: number): void {
     const now = this.#now();
-    const quiet = now - this.#lastOutput >= pace;
-    this.#lastOutput = now;
+    const quiet = event.time - this.#lastOutput >= pace * 1000;
+    this.#lastOutput = event.time;
     this.#pace = pace;
     this.#log.push(event);
     if (quiet) return this.releaseAll();

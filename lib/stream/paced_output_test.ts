@@ -3,7 +3,13 @@ import { waitUntil } from "../../tests/_wait_until.ts";
 import type { LiveEvent } from "./live_state.ts";
 import { PacedOutput } from "./paced_output.ts";
 
-const output = (id: number, data: string): LiveEvent => ({ id, time: id * 1000, code: "o", data });
+/** Output event `id`, at `ms` of stream time (default: `id` ms). */
+const output = (id: number, data: string, ms = id): LiveEvent => ({
+  id,
+  time: ms * 1000,
+  code: "o",
+  data,
+});
 
 /** Paced output on a clock the test moves; what it releases, call by call. */
 function paced(slots: number) {
@@ -29,9 +35,19 @@ Deno.test("output after a pause goes to every slot at once, as one event", () =>
   assertEquals(released.length, 1);
   assert(released[0]!.every((event) => event === first), "one shared event");
   clock.t = 100; // a pace and more later: again at once
-  out.hold(output(2, "b"), 40);
+  out.hold(output(2, "b", 100), 40);
   assertEquals(released.length, 2);
   assert(!out.holding);
+});
+
+Deno.test("output held up on its way is no pause: it arrived late, but came soon after the last at its source", () => {
+  const { clock, released, out } = paced(4);
+  out.hold(output(1, "a", 0), 40);
+  clock.t = 200; // arrives 200 ms later, made 10 ms after "a"
+  out.hold(output(2, "b", 10), 40);
+  assertEquals(released.length, 1, "waits for the beats");
+  assert(out.holding);
+  out.releaseAll();
 });
 
 Deno.test("output within a pace goes to each slot on its own beat, merged", async () => {
