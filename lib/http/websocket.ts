@@ -90,11 +90,31 @@ export function encodeFrame(
 
 /** XORs `bytes` (4-aligned in their buffer) with the 4-byte `mask`, a word at a time. */
 function _xorMask(bytes: Uint8Array, mask: Uint8Array): void {
-  const key = new Uint32Array(Uint8Array.from(mask).buffer)[0]!;
+  const key = mask[0]! | mask[1]! << 8 | mask[2]! << 16 | mask[3]! << 24;
+  if (!_littleEndian) return _xorBytes(bytes, mask);
   const words = bytes.length >>> 2;
   const view = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
   for (let i = 0; i < words; i++) view[i]! ^= key;
   for (let i = words << 2; i < bytes.length; i++) bytes[i]! ^= mask[i & 3]!;
+}
+
+function _xorBytes(bytes: Uint8Array, mask: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) bytes[i]! ^= mask[i & 3]!;
+}
+
+const _littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Random bytes for client masks, drawn 4 at a time (one call to the CSPRNG per 1 024 frames). */
+const _maskPool = new Uint8Array(4096);
+let _maskAt = _maskPool.length;
+
+function _nextMask(): Uint8Array {
+  if (_maskAt === _maskPool.length) {
+    crypto.getRandomValues(_maskPool);
+    _maskAt = 0;
+  }
+  _maskAt += 4;
+  return _maskPool.subarray(_maskAt - 4, _maskAt);
 }
 
 /** A WebSocket over a connection, in the server's role or (`client`) the client's. */
@@ -435,7 +455,7 @@ export class WebSocketConnection {
       opcode,
       payload,
       true,
-      this.#client ? crypto.getRandomValues(new Uint8Array(4)) : undefined,
+      this.#client ? _nextMask() : undefined,
     );
   }
 
