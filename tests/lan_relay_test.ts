@@ -91,3 +91,26 @@ Deno.test("serve without rewind has no rewind.cast", async () => {
   ws.close();
   await closed(ws);
 });
+
+Deno.test("a producer flooding a relay whose rewind log spills to its file: its reads wait for the file, and nothing is lost or reordered", async () => {
+  // 1 MiB of log in memory: the flood's 8 MB goes to the file chunk by chunk, and each write
+  // holds the producer's reads until it is done.
+  const bound = 1024 * 1024;
+  await using r = await startTestRelay({ rewind: { memoryBytes: bound } }); // 60 MB burst
+  const stream = await createLiveStream(r.url, newInstallId());
+  const ws = await producer(stream.ws_producer_url, 0);
+  const line = (i: number) => `line ${String(i).padStart(6, "0")} ${"x".repeat(8000)}\r\n`;
+  const count = 1000;
+  for (let i = 1; i <= count; i++) output(ws, i, line(i));
+  const page = `${stream.url}/`;
+  const status = async () => await (await fetch(`${page}status`)).json();
+  await waitUntil(async () => (await status()).rewind.events === count, "the whole flood", 30_000);
+  const s = await status();
+  assert(s.rewind.fileBytes > 4 * bound, JSON.stringify(s));
+  assert(s.rewind.memoryBytes <= bound + 2 * 1024 * 1024, JSON.stringify(s));
+  const text = await (await fetch(`${page}rewind.cast`)).text();
+  const ids = [...text.matchAll(/line (\d{6}) /g)].map((m) => Number(m[1]));
+  assertEquals(ids, Array.from({ length: count }, (_, i) => i + 1));
+  ws.close();
+  await closed(ws);
+});

@@ -244,7 +244,26 @@ export class WebSocketConnection {
     void this.#readLoop(leftover);
   }
 
+  /**
+   * Reads nothing more from the peer (no message is handed on) until `until` settles. The
+   * peer's data waits in the connection, so TCP slows the peer down: this is how a receiver
+   * that must catch up (a log writing to a slow disk) pushes back on a producer. The idle
+   * check sleeps meanwhile.
+   */
+  holdReads(until: Promise<unknown>): void {
+    const hold: Promise<void> = until.then(() => {}, () => {}).then(() => {
+      if (this.#readHold === hold) {
+        this.#readHold = undefined;
+        this.#lastReceived = performance.now();
+      }
+    });
+    this.#readHold = hold;
+  }
+
+  #readHold: Promise<void> | undefined;
+
   #checkIdle(): void {
+    if (this.#readHold) return; // silence is ours
     const silent = performance.now() - this.#lastReceived;
     if (silent < this.#idleMs) return;
     if (!this.#pinged) {
@@ -324,6 +343,9 @@ export class WebSocketConnection {
       for (;;) {
         // Parse every complete frame in buf.
         for (;;) {
+          // Held (see holdReads), unless closing: the peer's close is then read at once.
+          while (this.#readHold && this.#state === OPEN) await this.#readHold;
+          if (this.#state === CLOSED) return;
           if (buf.length < 2) break;
           const b0 = buf[0]!;
           const b1 = buf[1]!;

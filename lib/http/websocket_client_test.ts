@@ -119,3 +119,34 @@ Deno.test("only ws:// and wss:// URLs are taken", () => {
   }
   assert(error instanceof SyntaxError, String(error));
 });
+
+Deno.test("a socket that holds its reads hands on nothing more until the hold ends, then all, in order", async () => {
+  const got: string[] = [];
+  let release!: () => void;
+  const hold = new Promise<void>((resolve) => (release = resolve));
+  const server = await serveHttp((request) => {
+    const { socket, response } = upgradeWebSocket(request, { idleTimeout: 0.05 });
+    socket.onmessage = (e) => {
+      got.push(e.data as string);
+      if (got.length === 1) socket.holdReads(hold);
+    };
+    return response;
+  }, { port: 0 });
+  try {
+    const client = connectWebSocket(`ws://127.0.0.1:${server.addr.port}/`);
+    const seen = watch(client);
+    await waitUntil(() => seen.opened, "open");
+    for (const text of ["one", "two", "three"]) client.send(text);
+    await waitUntil(() => got.length === 1, "the first message");
+    // Held for 300 ms, longer than twice the idle time: the server neither reads nor pings.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assertEquals(got, ["one"]);
+    release();
+    await waitUntil(() => got.length === 3, "the rest");
+    assertEquals([got, seen.close], [["one", "two", "three"], 0]);
+    client.close();
+    await waitUntil(() => seen.close !== 0, "the close");
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -200,6 +200,10 @@ export function producerSocketHandler(
       producer.close(CLOSE_BANDWIDTH, "bandwidth exceeded");
       return;
     }
+    // A subscriber behind on its own work (the rewind log writing to its file) pushes back:
+    // the producer's next messages wait in its connection, as a session would stop reading.
+    const wait = runtime.live.backpressure();
+    if (wait) producer.socket.holdReads(wait);
     if (Date.now() - producer.touchedAt > ACTIVITY_EVERY_MS) {
       producer.touchedAt = Date.now();
       store.touchStream(producer.streamId, producer.lastId);
