@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./_assert.ts";
 import { MAIN, PERMISSIONS } from "./_cli.ts";
+import { TestViewer } from "./_relay.ts";
 
 async function run(cmd: string, args: string[], options: Deno.CommandOptions = {}) {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", ...options })
@@ -216,6 +217,42 @@ Deno.test({
       await serve.stop();
     }
   });
+
+  await t.step(
+    "stream --remote publishes to serve over the program's own WebSocket client",
+    async () => {
+      const serve = await startServer(
+        ["serve", "--listen", "127.0.0.1:0", "--data-dir", "relay-data"],
+        /listening on (http\S+)/,
+        { HOME: empty },
+      );
+      try {
+        const stream = await startServer(
+          [
+            "stream",
+            "--remote",
+            "--server-url",
+            serve.found,
+            "-c",
+            "echo bundled-remote; sleep 30",
+          ],
+          /Live streaming at (\S+)/,
+          { HOME: empty },
+        );
+        try {
+          const page = new URL(stream.found);
+          const token = page.pathname.split("/").pop();
+          const viewer = new TestViewer(`ws://${page.host}/ws/s/${token}`);
+          await viewer.waitForText("bundled-remote", 30_000);
+          await viewer.close();
+        } finally {
+          await stream.stop();
+        }
+      } finally {
+        await serve.stop();
+      }
+    },
+  );
 
   await t.step("stream --local serves the page and the embedded player", async () => {
     const stream = await startServer(
