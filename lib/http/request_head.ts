@@ -1,6 +1,7 @@
 /**
  * Parsing an HTTP/1.1 request head (request line and header fields) strictly and within
- * bounds, as the servers receive it from the network.
+ * bounds, as the servers receive it from the network; the same field rules serve the
+ * WebSocket client for the head of the server's answer.
  *
  * @module
  */
@@ -35,7 +36,7 @@ const TARGET = /^[\x21-\x7e]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
- * The offset just past the blank line that ends a request head in `bytes[from…]`, or -1.
+ * The offset just past the blank line that ends a head in `bytes[from…]`, or -1.
  * Bare LF line ends are accepted too, as most servers do.
  */
 export function headEnd(bytes: Uint8Array, from = 0): number {
@@ -73,7 +74,17 @@ export function parseRequestHead(bytes: Uint8Array, maxFields = 100): RequestHea
     throw new HttpError(/^HTTP\/\d\.\d$/.test(version) ? 505 : 400, "unsupported HTTP version");
   }
   if (lines.length > maxFields) throw new HttpError(431, "too many header fields");
-  const headers: [string, string][] = [];
+  return { method, target, version, headers: parseFields(lines) };
+}
+
+/**
+ * Header field lines (`Name: value`) as `[name, value]` pairs, names lower-cased and values
+ * trimmed, in order.
+ *
+ * @throws {HttpError} 400 for a malformed line, name or value.
+ */
+export function parseFields(lines: string[]): [string, string][] {
+  const fields: [string, string][] = [];
   for (const line of lines) {
     const colon = line.indexOf(":");
     if (colon <= 0) throw new HttpError(400, "malformed header field");
@@ -81,9 +92,9 @@ export function parseRequestHead(bytes: Uint8Array, maxFields = 100): RequestHea
     if (!TOKEN.test(name)) throw new HttpError(400, "malformed header field name");
     const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
     if (!FIELD_VALUE.test(value)) throw new HttpError(400, "malformed header field value");
-    headers.push([name.toLowerCase(), value]);
+    fields.push([name.toLowerCase(), value]);
   }
-  return { method, target, version, headers };
+  return fields;
 }
 
 /**

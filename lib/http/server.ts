@@ -16,7 +16,8 @@ import {
   requestUrl,
   singleField,
 } from "./request_head.ts";
-import { upgradeOf } from "./websocket.ts";
+import { connTransport, upgradeOf } from "./websocket.ts";
+import { writeAll } from "../base/write_all.ts";
 import { openFileLimit } from "../base/fd_limit.ts";
 
 /** A certificate and key for HTTPS, PEM-encoded. */
@@ -133,10 +134,8 @@ class _Conn {
     return out;
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
-    for (let done = 0; done < bytes.length;) {
-      done += await this.conn.write(bytes.subarray(done));
-    }
+  write(bytes: Uint8Array): Promise<void> {
+    return writeAll(this.conn, bytes);
   }
 
   close(): void {
@@ -247,15 +246,7 @@ export function serveHttp(
               (protocol ? `sec-websocket-protocol: ${protocol}\r\n` : "") + "\r\n",
           ));
           const leftover = c.take(c.buf.length);
-          upgrade.socket.start({
-            read: async () => {
-              const chunk = new Uint8Array(READ_SIZE);
-              const n = await c.conn.read(chunk);
-              return n === null ? null : chunk.subarray(0, n);
-            },
-            write: (bytes) => c.write(bytes),
-            close: () => c.close(),
-          }, leftover);
+          upgrade.socket.start(connTransport(c.conn, () => c.close()), leftover);
           return "upgraded";
         }
         const keepAlive = head.version === "HTTP/1.1" &&

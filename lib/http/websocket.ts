@@ -39,6 +39,27 @@ export interface SocketTransport {
   close(): void;
 }
 
+/** Bytes asked of the connection per read. */
+const READ_SIZE = 64 * 1024;
+
+/**
+ * The transport of a socket over a connection (the server's or the client's): reads of up
+ * to 64 KiB, whole writes; `close` is the owner's (it may keep count of its connections).
+ */
+export function connTransport(conn: Deno.Conn, close: () => void): SocketTransport {
+  return {
+    read: async () => {
+      const chunk = new Uint8Array(READ_SIZE);
+      const n = await conn.read(chunk);
+      return n === null ? null : chunk.subarray(0, n);
+    },
+    write: (bytes) => writeAll(conn, bytes),
+    close,
+  };
+}
+
+import { writeAll } from "../base/write_all.ts";
+
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;

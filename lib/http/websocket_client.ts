@@ -9,7 +9,9 @@
  *
  * @module
  */
-import { acceptKey, WebSocketConnection } from "./websocket.ts";
+import { writeAll } from "../base/write_all.ts";
+import { headEnd, parseFields } from "./request_head.ts";
+import { acceptKey, connTransport, WebSocketConnection } from "./websocket.ts";
 
 /** Options for {@linkcode connectWebSocket}. */
 export interface ConnectOptions {
@@ -33,7 +35,7 @@ export interface ConnectOptions {
 const MAX_HEAD = 16 * 1024;
 const READ_SIZE = 64 * 1024;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const latin1 = new TextDecoder("latin1");
 
 /**
  * Opens a WebSocket to a `ws://` or `wss://` URL. The socket is returned at once, connecting;
@@ -86,41 +88,23 @@ async function handshake(target: URL, options: ConnectOptions, socket: WebSocket
     await writeAll(conn, encoder.encode(lines.join("\r\n") + "\r\n\r\n"));
     const { head, leftover } = await readHead(conn);
     const protocol = await checkAnswer(head, key, protocols);
-    socket.start(
-      {
-        read: async () => {
-          const chunk = new Uint8Array(READ_SIZE);
-          const n = await conn.read(chunk);
-          return n === null ? null : chunk.subarray(0, n);
-        },
-        write: (bytes) => writeAll(conn, bytes),
-        close: () => {
-          try {
-            conn.close();
-          } catch {
-            // Already closed.
-          }
-        },
-      },
-      leftover,
-      protocol,
-    );
+    socket.start(connTransport(conn, () => closeQuietly(conn)), leftover, protocol);
   } catch (error) {
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(conn);
     throw error;
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
 }
 
-/** Reads the answer's head (up to the blank line) and what came after it. */
-async function readHead(conn: Deno.Conn): Promise<{ head: string; leftover: Uint8Array }> {
+/** Reads the answer's head (up to its blank line) and what came after it. */
+async function readHead(conn: Deno.Conn): Promise<{ head: Uint8Array; leftover: Uint8Array }> {
   let buf = new Uint8Array(0);
   for (;;) {
     const chunk = new Uint8Array(READ_SIZE);
@@ -129,28 +113,22 @@ async function readHead(conn: Deno.Conn): Promise<{ head: string; leftover: Uint
     const next = new Uint8Array(buf.length + n);
     next.set(buf);
     next.set(chunk.subarray(0, n), buf.length);
+    // The blank line may have begun in the previous read.
+    const end = headEnd(next, Math.max(0, buf.length - 3));
     buf = next;
-    for (let i = 3; i < buf.length; i++) {
-      if (buf[i] === 10 && buf[i - 1] === 13 && buf[i - 2] === 10 && buf[i - 3] === 13) {
-        return { head: decoder.decode(buf.subarray(0, i - 3)), leftover: buf.slice(i + 1) };
-      }
-    }
+    if (end !== -1) return { head: buf.subarray(0, end), leftover: buf.slice(end) };
     if (buf.length > MAX_HEAD) throw new Error("the server's answer head is too long");
   }
 }
 
 /** Checks the server's answer to the upgrade; the protocol it chose. */
-async function checkAnswer(head: string, key: string, offered: string[]): Promise<string> {
-  const [status = "", ...fieldLines] = head.split("\r\n");
+async function checkAnswer(head: Uint8Array, key: string, offered: string[]): Promise<string> {
+  // latin1, as a request head: every byte one character, nothing throws.
+  const lines = latin1.decode(head).split(/\r?\n/).filter((line) => line !== "");
+  const status = lines.shift() ?? "";
   const code = /^HTTP\/1\.[01] (\d{3})/.exec(status)?.[1];
   if (code !== "101") throw new Error(`the server answered ${status || "nothing"}`);
-  const fields = new Map<string, string>();
-  for (const line of fieldLines) {
-    const colon = line.indexOf(":");
-    if (colon > 0) {
-      fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
-  }
+  const fields = new Map(parseFields(lines));
   if (fields.get("upgrade")?.toLowerCase() !== "websocket") {
     throw new Error("the server did not upgrade to a WebSocket");
   }

@@ -3,7 +3,7 @@ import { tcpNoDelay } from "../../tests/_tcp_nodelay.ts";
 import { waitUntil } from "../../tests/_wait_until.ts";
 import { selfSignedCertificate } from "./self_signed.ts";
 import { serveHttp } from "./server.ts";
-import { upgradeWebSocket, type WebSocketConnection } from "./websocket.ts";
+import { acceptKey, upgradeWebSocket, type WebSocketConnection } from "./websocket.ts";
 import { connectWebSocket } from "./websocket_client.ts";
 
 /** What a client socket went through. */
@@ -148,5 +148,55 @@ Deno.test("a socket that holds its reads hands on nothing more until the hold en
     await waitUntil(() => seen.close !== 0, "the close");
   } finally {
     await server.shutdown();
+  }
+});
+
+/** A raw server that answers each upgrade with `answer(key)`, written in the given pieces. */
+function rawServer(answer: (accept: string) => string[]) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  void (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf);
+      const text = new TextDecoder().decode(buf.subarray(0, n ?? 0));
+      const key = /sec-websocket-key: *(\S+)/i.exec(text)?.[1] ?? "";
+      for (const piece of answer(await acceptKey(key))) {
+        await conn.write(new TextEncoder().encode(piece));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  })().catch(() => {});
+  return {
+    url: `ws://127.0.0.1:${listener.addr.port}/`,
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // closed
+        }
+      }
+    },
+  };
+}
+
+Deno.test("the answer's head is read across reads, and a malformed one fails the connection", async () => {
+  const head = (accept: string) =>
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Accept: ${accept}\r\n\r\n`;
+  // The blank line split between two writes: "\r\n\r" then "\n".
+  const split = rawServer((accept) => [head(accept).slice(0, -1), "\n"]);
+  const malformed = rawServer((accept) => [head(accept).replace("Connection:", "Connection")]);
+  try {
+    const ok = watch(connectWebSocket(split.url));
+    const bad = watch(connectWebSocket(malformed.url));
+    await waitUntil(() => ok.opened && bad.close !== 0, "the open and the failure");
+    assertEquals([bad.opened, bad.errors, bad.close], [false, 1, 1006]);
+  } finally {
+    split.close();
+    malformed.close();
   }
 });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeAll } from "../base/write_all.ts";
 
 /** Options for {@linkcode saveMultipartFile}. */
 export interface SaveMultipartOptions {
@@ -84,7 +85,7 @@ export async function saveMultipartFile(
         const found = await input.copyUntil(delimiter, async (bytes) => {
           size += bytes.length;
           if (size > options.maxBytes) throw new _TooLarge();
-          for (let done = 0; done < bytes.length;) done += await sink.write(bytes.subarray(done));
+          await writeAll(sink, bytes);
         });
         if (!found) return { ok: false, problem: "not_multipart" };
         result = { ok: true, fileName: part.fileName!, size };

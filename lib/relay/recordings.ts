@@ -17,6 +17,7 @@ import { saveMultipartFile } from "./multipart_file.ts";
 import { authenticate } from "./install_auth.ts";
 import type { RecordingRecord, RelayStore } from "./store.ts";
 import { randomToken } from "./token.ts";
+import { writeAll } from "../base/write_all.ts";
 
 /** Slack for the multipart envelope around an upload's file part. */
 const MULTIPART_SLACK = 64 * 1024;
@@ -195,7 +196,7 @@ async function _decompressInPlace(path: string, maxBytes: number): Promise<boole
     for (let n = await source.read(buffer); n !== null; n = await source.read(buffer)) {
       total += n;
       if (total > maxBytes) return false;
-      for (let done = 0; done < n;) done += await out.write(buffer.subarray(done, n));
+      await writeAll(out, buffer.subarray(0, n));
     }
     kept = true;
   } finally {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { writeAll } from "../base/write_all.ts";
 
 /** Options for {@linkcode fileWritable}. */
 export interface FileWritableOptions {
@@ -45,9 +46,8 @@ export function fileWritable(
   };
   return new WritableStream<Uint8Array>({
     async write(chunk) {
-      let off = 0;
-      if (sync) { while (off < chunk.length) off += file.writeSync(chunk.subarray(off)); }
-      else while (off < chunk.length) off += await file.write(chunk.subarray(off));
+      if (!sync) return await writeAll(file, chunk);
+      for (let off = 0; off < chunk.length;) off += file.writeSync(chunk.subarray(off));
     },
     close,
     abort: close,

@@ -21,6 +21,7 @@
 import type { Theme } from "../asciicast/event.ts";
 import { encodeV3Header, V3EventEncoder } from "../asciicast/v3.ts";
 import type { LiveEvent, LiveInit, LiveSubscriber } from "./live_state.ts";
+import { writeAll } from "../base/write_all.ts";
 
 /**
  * Default memory bound: 64 MiB of asciicast v3 lines. A working day of typical terminal
@@ -232,10 +233,7 @@ class _Log {
         try {
           this.file ??= await _openUnlinked(tempDir);
           await this.file.seek(chunk.start, Deno.SeekMode.Start);
-          const data = chunk.bytes.subarray(0, chunk.length);
-          for (let done = 0; done < data.length;) {
-            done += await this.file.write(data.subarray(done));
-          }
+          await writeAll(this.file, chunk.bytes.subarray(0, chunk.length));
           this.fileLength = chunk.start + chunk.length;
           this.spilling -= chunk.length;
           this.chunks = this.chunks.filter((c) => c !== chunk);
