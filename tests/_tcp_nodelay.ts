@@ -5,22 +5,22 @@
  *
  * @module
  */
-import { assert, assertEquals } from "./_assert.ts";
+import { assertEquals } from "./_assert.ts";
 
 /** 1 when Nagle's algorithm is off on the socket, 0 when it is on. */
 export function tcpNoDelay(which: { localPort: number } | { remotePort: number }): number {
   const [column, port] = "localPort" in which ? [1, which.localPort] : [2, which.remotePort];
-  // The socket's inode, from the kernel's table: that port, established.
-  const inodes = Deno.readTextFileSync("/proc/self/net/tcp").split("\n").slice(1)
+  // The socket's inode, from the kernel's table (that port, established), and this process's
+  // descriptor of it.
+  const fds = Deno.readTextFileSync("/proc/self/net/tcp").split("\n").slice(1)
     .map((line) => line.trim().split(/\s+/))
     .filter((f) =>
       f.length > 9 && parseInt(f[column]!.split(":")[1]!, 16) === port && f[3] === "01"
     )
-    .map((f) => f[9]!)
-    .filter((inode) => socketFd(inode) !== undefined);
-  assertEquals(inodes.length, 1, "one such connection of this process");
-  const fd = socketFd(inodes[0]!);
-  assert(fd !== undefined, "its descriptor");
+    .map((f) => socketFd(f[9]!))
+    .filter((fd) => fd !== undefined);
+  assertEquals(fds.length, 1, "one such connection of this process");
+  const fd = fds[0]!;
   const libc = Deno.dlopen("libc.so.6", {
     getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   });

@@ -109,21 +109,19 @@ export function encodeFrame(
   return frame;
 }
 
+/** The mask as one native word: its 4 bytes viewed as a Uint32 (no allocation per frame). */
+const _maskBytes = new Uint8Array(4);
+const _maskWord = new Uint32Array(_maskBytes.buffer);
+
 /** XORs `bytes` (4-aligned in their buffer) with the 4-byte `mask`, a word at a time. */
 function _xorMask(bytes: Uint8Array, mask: Uint8Array): void {
-  const key = mask[0]! | mask[1]! << 8 | mask[2]! << 16 | mask[3]! << 24;
-  if (!_littleEndian) return _xorBytes(bytes, mask);
+  _maskBytes.set(mask);
+  const key = _maskWord[0]!;
   const words = bytes.length >>> 2;
   const view = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
   for (let i = 0; i < words; i++) view[i]! ^= key;
   for (let i = words << 2; i < bytes.length; i++) bytes[i]! ^= mask[i & 3]!;
 }
-
-function _xorBytes(bytes: Uint8Array, mask: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) bytes[i]! ^= mask[i & 3]!;
-}
-
-const _littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Random bytes for client masks, drawn 4 at a time (one call to the CSPRNG per 1 024 frames). */
 const _maskPool = new Uint8Array(4096);

@@ -29,8 +29,6 @@ import type { WebSocketConnection } from "../http/websocket.ts";
 import { connectWebSocket } from "../http/websocket_client.ts";
 import { USER_AGENT } from "./api_client.ts";
 
-const OPEN = 1;
-
 /** Where to publish: the producer WebSocket and, when known, the viewer page. */
 export interface ProducerEndpoint {
   /** `ws://` or `wss://` URL of the producer socket. */
@@ -149,7 +147,7 @@ export class RemoteForwarder implements LiveSubscriber {
 
   init(init: LiveInit, _restart: boolean): void {
     const socket = this.#socket;
-    if (!socket || this.#state !== "initialising" || socket.readyState !== OPEN) return;
+    if (!socket || this.#state !== "initialising" || socket.readyState !== WebSocket.OPEN) return;
     const message: AlisMessage = { type: "init", ...init };
     this.#prev = init.time;
     try {
