@@ -183,20 +183,30 @@ function rawServer(answer: (accept: string) => string[]) {
   };
 }
 
-Deno.test("the answer's head is read across reads, and a malformed one fails the connection", async () => {
+Deno.test("the answer's head is read across reads; a malformed or endless one fails the connection", async () => {
   const head = (accept: string) =>
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Accept: ${accept}\r\n\r\n`;
   // The blank line split between two writes: "\r\n\r" then "\n".
   const split = rawServer((accept) => [head(accept).slice(0, -1), "\n"]);
   const malformed = rawServer((accept) => [head(accept).replace("Connection:", "Connection")]);
+  // A head that never ends: given up past 16 KiB, not read forever.
+  const endless = rawServer(() =>
+    Array.from({ length: 40 }, () => `X-Filler: ${"f".repeat(1000)}\r\n`)
+  );
   try {
     const ok = watch(connectWebSocket(split.url));
     const bad = watch(connectWebSocket(malformed.url));
-    await waitUntil(() => ok.opened && bad.close !== 0, "the open and the failure");
+    const long = watch(connectWebSocket(endless.url));
+    await waitUntil(
+      () => ok.opened && bad.close !== 0 && long.close !== 0,
+      "the open and the failures",
+    );
     assertEquals([bad.opened, bad.errors, bad.close], [false, 1, 1006]);
+    assertEquals([long.opened, long.errors, long.close], [false, 1, 1006]);
   } finally {
     split.close();
     malformed.close();
+    endless.close();
   }
 });
